@@ -1,0 +1,22 @@
+// `npm run worker`: a worker process alone (rules, timers, webhooks, mail, imports).
+import { join } from 'node:path';
+import {
+  ROOT,
+  build,
+  checkNode,
+  ensureInstalled,
+  ensurePnpm,
+  fail,
+  run,
+} from './lib/bootstrap.mjs';
+
+checkNode();
+const pnpm = ensurePnpm();
+ensureInstalled(pnpm);
+if (!build(pnpm, { designer: false })) fail('build failed');
+process.exit(
+  run(process.execPath, [
+    '--enable-source-maps',
+    join(ROOT, 'apps', 'api', 'dist', 'src', 'worker.js'),
+  ]),
+);
