@@ -1,0 +1,9 @@
+/** Collects bind parameters while SQL text is assembled: `params.add(value)` returns `$n`. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
