@@ -93,6 +93,27 @@ const PROBLEM_RESPONSES = (
   },
 }));
 
+/** The path ("values.name", "items.2") of the first key or string holding U+0000, or null. */
+function findNul(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? path.join('.') || '(body)' : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = findNul(value[i], [...path, String(i)]);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return [...path, key.replaceAll('\u0000', '\\0')].join('.');
+      const found = findNul(item, [...path, key]);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
 /** Builds the Nest application (not yet listening). Used by the server, the worker's health and tests. */
 export async function createHttpApp(runtime: AppRuntime): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -125,6 +146,20 @@ export async function createHttpApp(runtime: AppRuntime): Promise<NestFastifyApp
         );
       } else socket.destroy();
     },
+    // Errors of the router itself, before any route runs: a path segment longer
+    // than any id (it cannot name anything, so 404) or a malformed escape (400).
+    frameworkErrors: (
+      error: Error & { code?: string },
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ) =>
+      sendProblem(
+        request,
+        reply,
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new ApiError('NOT_FOUND', 'No such address')
+          : new ApiError('BAD_REQUEST', 'The address is not valid'),
+      ),
     trustProxy: true,
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
   });
@@ -149,7 +184,19 @@ export async function createHttpApp(runtime: AppRuntime): Promise<NestFastifyApp
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || body === undefined) return done(null, undefined);
-    json(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+    json(request, typeof body === 'string' ? body : body.toString('utf8'), (error, value) => {
+      if (error !== null) return done(error, undefined);
+      // PostgreSQL cannot store NUL in text: refuse it here, saying where it is.
+      const at = findNul(value);
+      if (at !== null)
+        return done(
+          new ApiError('BAD_REQUEST', 'Text may not contain the NUL character', [
+            { path: at, code: 'NUL_CHARACTER', message: 'Text may not contain the NUL character' },
+          ]),
+          undefined,
+        );
+      done(null, value);
+    });
   });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));

@@ -106,7 +106,7 @@ describe('import wizard: suggestions, saved mappings, duplicates, modes and perm
     assert.deepEqual(
       uploaded.body.columns.map((c) => [c.header, c.suggestion?.fieldId, c.suggestion?.source]),
       [
-        ['公司名称', 'company_name', 'alias'],
+        ['公司名称', 'company_name', 'label'],
         ['联系人', 'contact_name', 'label'],
         ['联系方式', 'phone', 'alias'],
         ['电子邮箱', 'email', 'alias'],

@@ -54,10 +54,9 @@ describe('the OpenAPI document', () => {
           if (Object.keys(content).length === 0 && !path.endsWith('.mjs'))
             problems.push(`${method} ${path} ${status}: no response schema`);
         }
-        if (
-          op.requestBody !== undefined &&
-          op.requestBody.content?.['application/json']?.schema === undefined
-        )
+        // JSON bodies, and file uploads (multipart/form-data), each need a schema.
+        const bodies = Object.values(op.requestBody?.content ?? {});
+        if (op.requestBody !== undefined && !bodies.some((body) => body.schema !== undefined))
           problems.push(`${method} ${path}: request body without schema`);
       }
     }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { RouteCatalog, type RouteInfo } from '../src/common/http/route-catalog.js';
 import { createApp, CUSTOMER_SCHEMA, publishForm } from './support/forms.js';
 import { HttpClient, type Session } from './support/http.js';
+import { fixture, uploadFile } from './support/imports.js';
 import { addMember, signupOwner } from './support/people.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -67,6 +68,8 @@ const BODIES: Record<string, (ids: Record<string, string>) => unknown> = {
   'PATCH /api/reports/:id': () => ({ name: '越权' }),
   'POST /api/apps/:appId/dashboards': () => ({ name: '越权', layout: { items: [] } }),
   'PATCH /api/dashboards/:id': () => ({ name: '越权' }),
+  'PUT /api/imports/:id/mapping': () => ({ columns: [{ column: 0, field: 'company_name' }] }),
+  'POST /api/imports/:id/commit': () => ({ mode: 'skip_bad_rows' }),
 };
 const BODILESS = new Set(['GET', 'DELETE']);
 
@@ -172,6 +175,15 @@ describe('deny by default and tenant isolation, generated from the route table',
       })
     ).body.id;
     ids['teamId'] = ids['team'];
+    const upload = await uploadFile(
+      t.baseUrl,
+      b.accessToken,
+      form.id,
+      'customers-utf8.csv',
+      await fixture('customers-utf8.csv'),
+    );
+    assert.equal(upload.status, 201, JSON.stringify(upload.body));
+    ids['import'] = upload.body.id;
     await db.end();
   });
   after(() => t.close());
@@ -235,7 +247,8 @@ describe('deny by default and tenant isolation, generated from the route table',
                   (SELECT json_agg(t ORDER BY id) FROM team t WHERE workspace_id = $1) AS teams,
                   (SELECT json_agg(r.permissions ORDER BY id) FROM role r WHERE workspace_id = $1) AS roles,
                   (SELECT json_agg(m.status ORDER BY id) FROM member m WHERE workspace_id = $1) AS members,
-                  (SELECT count(*) FROM record_history WHERE workspace_id = $1) AS history`,
+                  (SELECT count(*) FROM record_history WHERE workspace_id = $1) AS history,
+                  (SELECT json_agg(j.status ORDER BY id) FROM import_job j WHERE workspace_id = $1) AS imports`,
           [b.workspace.id],
         )
       ).rows[0] as unknown;
@@ -281,6 +294,8 @@ function resourceOf(path: string): string {
       return 'report';
     case 'dashboards':
       return 'dashboard';
+    case 'imports':
+      return 'import';
     default:
       return `unmapped collection "${collection ?? path}"`;
   }

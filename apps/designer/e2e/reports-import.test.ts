@@ -177,7 +177,7 @@ describe('reports, dashboards and the import wizard', () => {
     });
     await phone.page.goto(`${server.baseUrl}/apps/${crm.appId}/reports`);
     await phone.page.getByRole('heading', { name: 'Reports and dashboards' }).waitFor();
-    await phone.page.locator('.report-card a').first().click();
+    await phone.page.getByTestId('report-card').getByRole('link').first().click();
     await phone.page.getByTestId('result-table').waitFor();
     const overflow = await phone.page.evaluate(
       () => document.documentElement.scrollWidth - window.innerWidth,

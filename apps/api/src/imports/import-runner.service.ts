@@ -1191,9 +1191,11 @@ export class ImportRunnerService implements OnModuleDestroy {
       await tx.query(`DELETE FROM import_row_issue WHERE import_id = $1`, [run.job.id]);
       await tx.query(
         `INSERT INTO import_row_issue (import_id, line, run_kind, outcome, record_id, reasons)
-         SELECT $1, _line, $2, CASE WHEN ${actionSql()} = 'reject' THEN 'rejected' ELSE 'skipped' END,
-                CASE WHEN _action = 'skip' THEN _target END, coalesce(_reason, _errors, '[]'::jsonb)
-           FROM ${opened.staging} WHERE ${actionSql()} IN ('reject', 'skip')`,
+         SELECT $1, s._line, $2, CASE WHEN ${actionSql('s')} = 'reject' THEN 'rejected' ELSE 'skipped' END,
+                CASE WHEN s._action = 'skip' AND s._target IS DISTINCT FROM d._id THEN s._target END,
+                coalesce(s._reason, s._errors, '[]'::jsonb)
+           FROM ${opened.staging} s LEFT JOIN ${opened.staging} d ON d._line = s._dup_of
+          WHERE ${actionSql('s')} IN ('reject', 'skip')`,
         [run.job.id, run.kind],
       );
       if (status === 'completed')

@@ -174,6 +174,7 @@ export class ImportsController {
   @ApiOkResponse({
     description:
       'The rejected rows as CSV (UTF-8 with BOM): line, reason, then the original cells; cells starting with = + - @ are escaped',
+    content: { 'text/csv': { schema: { type: 'string' } } },
   })
   async rejectedCsv(
     @CurrentAuth() auth: AuthContext,

@@ -168,7 +168,10 @@ export class ReportsService implements OnModuleDestroy {
   /** Validates a spec the way a viewer with full access would see it (saving reports). */
   async check(auth: AuthContext, appId: string, spec: unknown): Promise<void> {
     const forms = await this.catalog.publishedInApp(auth.workspaceId, appId);
+    // Relative periods (this month, last 30 days) are resolved again at every run;
+    // checking needs some "now" to resolve them against.
     const report = normalizeReport(spec, [...forms.values()].map(reportFormOf), {
+      now: new Date().toISOString(),
       timeZone: await this.timeZone(auth.workspaceId),
     });
     if (Array.isArray(report)) throw conditionError(report, 'spec');

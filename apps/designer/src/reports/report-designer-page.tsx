@@ -88,7 +88,10 @@ export function ReportDesignerPage() {
         <ProblemNotice error={saved.error} />
       </div>
     );
-  if (saved.data === undefined) return <Loading />;
+  // Right after "save" navigates from a new report to its own address, the
+  // previous answer (no report) is still here for a render: wait for this one.
+  if (saved.data === undefined || (reportId !== undefined && saved.data?.id !== reportId))
+    return <Loading />;
   if (published.length === 0)
     return (
       <div className="page">

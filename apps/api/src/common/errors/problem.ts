@@ -101,6 +101,12 @@ export function toProblem(
           problem: base('CONFLICT', 'A concurrent change conflicted with this one; try again'),
           internal: false,
         };
+      case '22P05': // \u0000 in JSON text
+      case '22021': // a byte sequence PostgreSQL cannot store as text
+        return {
+          problem: base('BAD_REQUEST', 'Text may not contain NUL or invalid characters'),
+          internal: false,
+        };
       case '57014':
         return {
           problem: base('UNAVAILABLE', 'The query took too long and was cancelled'),
