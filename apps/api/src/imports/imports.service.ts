@@ -180,6 +180,8 @@ export class ImportsService {
     let part: MultipartFile | undefined;
     try {
       part = await request.file({
+        // see the name as sent, so that a name with a path is refused rather than quietly cut
+        preservePath: true,
         limits: {
           fileSize: IMPORT_LIMITS.maxFileBytes,
           files: 1,
