@@ -1,4 +1,6 @@
 // `npm run trellis -- <command>`: the Trellis command line (template import, ...).
+//   npm run trellis -- template import <folder or file> [--workspace <id>] [--with-sample-data]
+// Installs and builds first when needed; TRELLIS_NO_BUILD=1 runs the built CLI as it is (tests).
 import { join } from 'node:path';
 import {
   ROOT,
@@ -11,9 +13,11 @@ import {
 } from './lib/bootstrap.mjs';
 
 checkNode();
-const pnpm = ensurePnpm();
-ensureInstalled(pnpm);
-if (!build(pnpm, { designer: false })) fail('build failed');
+if (process.env.TRELLIS_NO_BUILD !== '1') {
+  const pnpm = ensurePnpm();
+  ensureInstalled(pnpm);
+  if (!build(pnpm, { designer: false })) fail('build failed');
+}
 process.exit(
   run(process.execPath, [
     '--enable-source-maps',

@@ -16,6 +16,7 @@ import { FlowsModule } from './flows/flows.module.js';
 import { AutomationModule } from './automation/automation.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ImportsModule } from './imports/imports.module.js';
+import { TemplatesModule } from './templates/templates.module.js';
 import { TokenService } from './auth/token.service.js';
 import { DatabaseService } from './database/database.service.js';
 import { RouteCatalog } from './common/http/route-catalog.js';
@@ -47,6 +48,7 @@ export class AppModule {
         AutomationModule,
         ReportsModule,
         ImportsModule,
+        TemplatesModule,
       ],
       controllers: [HealthController],
       providers: [

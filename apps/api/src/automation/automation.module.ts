@@ -105,6 +105,7 @@ import { TimerService } from './timer.service.js';
     NotificationsService,
     CalendarsService,
     WebhooksService,
+    RulesService,
   ],
 })
 export class AutomationModule {}

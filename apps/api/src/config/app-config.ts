@@ -37,6 +37,8 @@ export type AppConfig = {
   readonly outboundAllowHosts: readonly string[];
   /** Serve the built designer from this folder (null: API only). */
   readonly designerDist: string | null;
+  /** The shipped templates (one folder each, e.g. customer-follow-up), offered in the gallery. */
+  readonly templatesDir: string;
   readonly installTemplate: boolean;
   readonly reportStatementTimeoutMs: number;
   /**
@@ -91,6 +93,7 @@ export const CONFIG_ENV_KEYS = [
   'MAIL_FROM',
   'OUTBOUND_ALLOW_HOSTS',
   'DESIGNER_DIST',
+  'TEMPLATES_DIR',
   'TRELLIS_TEMPLATE',
   'REPORT_STATEMENT_TIMEOUT_MS',
   'TRELLIS_SIGNUP',
@@ -205,6 +208,7 @@ export function loadConfig(env: ConfigEnv, cwd: string = process.cwd()): AppConf
   }
 
   const designerDistRaw = read('DESIGNER_DIST');
+  const templatesDirRaw = read('TEMPLATES_DIR');
   const template = read('TRELLIS_TEMPLATE') ?? 'install';
   if (template !== 'install' && template !== 'skip') {
     problems.push(`TRELLIS_TEMPLATE must be "install" or "skip" (got "${template}")`);
@@ -250,6 +254,11 @@ export function loadConfig(env: ConfigEnv, cwd: string = process.cwd()): AppConf
     mailFrom: read('MAIL_FROM') ?? 'Trellis <no-reply@trellis.local>',
     outboundAllowHosts,
     designerDist: designerDistRaw === undefined ? null : resolve(cwd, designerDistRaw),
+    // default: the repository's templates/ folder, next to apps/api (dist/src/config is 5 levels down)
+    templatesDir:
+      templatesDirRaw === undefined
+        ? resolve(import.meta.dirname, '..', '..', '..', '..', '..', 'templates')
+        : resolve(cwd, templatesDirRaw),
     installTemplate: template === 'install',
     reportStatementTimeoutMs: integer(
       read('REPORT_STATEMENT_TIMEOUT_MS'),

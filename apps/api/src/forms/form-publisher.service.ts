@@ -49,123 +49,133 @@ export class FormPublisherService {
     auth: AuthContext,
     formId: string,
     options: { preview: boolean },
+    /** An open transaction to publish in (a template import publishes every form in one). */
+    sql?: Sql,
   ): Promise<PublishResponse> {
-    return this.db.transaction(async (tx) => {
-      const form = await this.forms.row(auth.workspaceId, formId, tx, true);
-      const siblings = await this.forms.siblingForms(auth.workspaceId, form.app_id, form.key, tx);
-      const issues = this.schemas.validate(form.draft, siblings);
-      if (issues.length > 0)
-        throw ApiError.validation(
-          issues.map((i) => ({ ...i, path: i.path === '' ? 'schema' : `schema.${i.path}` })),
-          'The draft has problems; fix them before publishing',
-        );
+    if (sql !== undefined) return this.publishIn(sql, auth, formId, options);
+    return this.db.transaction((tx) => this.publishIn(tx, auth, formId, options));
+  }
 
-      const [workspace] = await tx.query<{ schema_name: string }>(
-        `SELECT schema_name FROM workspace WHERE id = $1`,
-        [auth.workspaceId],
-      );
-      if (workspace === undefined) throw ApiError.notFound('Workspace');
-      const [previous] = await tx.query<{
-        version: number;
-        schema: StoredFormSchema;
-        columns: TableLayout;
-      }>(
-        `SELECT version, schema, columns FROM form_version WHERE form_id = $1 ORDER BY version DESC LIMIT 1`,
-        [formId],
-      );
-      const version = (previous?.version ?? 0) + 1;
-      const targets = await this.targetTables(tx, auth.workspaceId, form.app_id);
-      const fields = form.draft.fields as readonly PublishField[];
-
-      let layout: TableLayout;
-      let steps: PublishStep[];
-      let finalSteps: PublishStep[] = [];
-      if (previous === undefined) {
-        const table = pgName(form.key.slice(0, 40), formId.replaceAll('-', '').slice(0, 8));
-        layout = initialLayout(workspace.schema_name, table, fields);
-        steps = createTableStatements(layout, targets).map((text) => ({ kind: 'sql', text }));
-      } else {
-        try {
-          const plan = planChanges(previous.columns, fields, version, targets);
-          layout = plan.layout;
-          steps = [...plan.steps];
-          finalSteps = [...plan.finalSteps];
-        } catch (error) {
-          if (error instanceof PublishPlanError)
-            throw ApiError.validation([
-              { path: `schema.${error.path}`, code: error.code, message: error.message },
-            ]);
-          throw error;
-        }
-      }
-      const diff =
-        previous === undefined
-          ? { added: fields.map((f) => f.id) }
-          : this.schemas.diff(previous.schema, form.draft);
-      const statements = [...steps, ...finalSteps].map((s) =>
-        s.kind === 'sql' ? s.text : `-- convert ${s.fieldId}: ${s.fromType} -> ${s.toType}`,
+  private async publishIn(
+    tx: Sql,
+    auth: AuthContext,
+    formId: string,
+    options: { preview: boolean },
+  ): Promise<PublishResponse> {
+    const form = await this.forms.row(auth.workspaceId, formId, tx, true);
+    const siblings = await this.forms.siblingForms(auth.workspaceId, form.app_id, form.key, tx);
+    const issues = this.schemas.validate(form.draft, siblings);
+    if (issues.length > 0)
+      throw ApiError.validation(
+        issues.map((i) => ({ ...i, path: i.path === '' ? 'schema' : `schema.${i.path}` })),
+        'The draft has problems; fix them before publishing',
       );
 
-      if (options.preview) {
-        const lossy: LossyReport[] = [];
-        for (const step of steps)
-          if (step.kind === 'retype' && previous !== undefined)
-            lossy.push(await this.previewRetype(tx, previous.columns, step));
-        return { preview: true, version, diff, lossy, statements };
-      }
+    const [workspace] = await tx.query<{ schema_name: string }>(
+      `SELECT schema_name FROM workspace WHERE id = $1`,
+      [auth.workspaceId],
+    );
+    if (workspace === undefined) throw ApiError.notFound('Workspace');
+    const [previous] = await tx.query<{
+      version: number;
+      schema: StoredFormSchema;
+      columns: TableLayout;
+    }>(
+      `SELECT version, schema, columns FROM form_version WHERE form_id = $1 ORDER BY version DESC LIMIT 1`,
+      [formId],
+    );
+    const version = (previous?.version ?? 0) + 1;
+    const targets = await this.targetTables(tx, auth.workspaceId, form.app_id);
+    const fields = form.draft.fields as readonly PublishField[];
 
-      if (previous !== undefined)
-        await tx.query(
-          `LOCK TABLE ${tableRef(layout.schema, layout.table)} IN SHARE ROW EXCLUSIVE MODE`,
-        );
-      const lossy: LossyReport[] = [];
+    let layout: TableLayout;
+    let steps: PublishStep[];
+    let finalSteps: PublishStep[] = [];
+    if (previous === undefined) {
+      const table = pgName(form.key.slice(0, 40), formId.replaceAll('-', '').slice(0, 8));
+      layout = initialLayout(workspace.schema_name, table, fields);
+      steps = createTableStatements(layout, targets).map((text) => ({ kind: 'sql', text }));
+    } else {
       try {
-        for (const step of steps) {
-          if (step.kind === 'sql') await tx.query(step.text);
-          else lossy.push(await this.convert(tx, layout, step, formId, version));
-        }
-        for (const step of finalSteps) if (step.kind === 'sql') await tx.query(step.text);
-        await this.addForeignKeys(tx, auth.workspaceId, form.app_id, form.key, layout, targets);
+        const plan = planChanges(previous.columns, fields, version, targets);
+        layout = plan.layout;
+        steps = [...plan.steps];
+        finalSteps = [...plan.finalSteps];
       } catch (error) {
-        const pg = error as { code?: string; message?: string };
-        if (pg.code === '23505') {
-          throw new ApiError(
-            'UNIQUE_VIOLATION',
-            'Existing records have duplicate values in a field that is now unique',
-            [
-              {
-                path: 'schema.fields',
-                code: 'DUPLICATES_EXIST',
-                message: pg.message ?? 'duplicates exist',
-              },
-            ],
-          );
-        }
+        if (error instanceof PublishPlanError)
+          throw ApiError.validation([
+            { path: `schema.${error.path}`, code: error.code, message: error.message },
+          ]);
         throw error;
       }
+    }
+    const diff =
+      previous === undefined
+        ? { added: fields.map((f) => f.id) }
+        : this.schemas.diff(previous.schema, form.draft);
+    const statements = [...steps, ...finalSteps].map((s) =>
+      s.kind === 'sql' ? s.text : `-- convert ${s.fieldId}: ${s.fromType} -> ${s.toType}`,
+    );
+
+    if (options.preview) {
+      const lossy: LossyReport[] = [];
+      for (const step of steps)
+        if (step.kind === 'retype' && previous !== undefined)
+          lossy.push(await this.previewRetype(tx, previous.columns, step));
+      return { preview: true, version, diff, lossy, statements };
+    }
+
+    if (previous !== undefined)
       await tx.query(
-        `INSERT INTO form_version (form_id, version, schema, columns, published_by) VALUES ($1, $2, $3, $4, $5)`,
-        [formId, version, JSON.stringify(form.draft), JSON.stringify(layout), auth.memberId],
+        `LOCK TABLE ${tableRef(layout.schema, layout.table)} IN SHARE ROW EXCLUSIVE MODE`,
       );
-      await tx.query(
-        `UPDATE form SET published_version = $2, table_name = $3, updated_at = now() WHERE id = $1`,
-        [formId, version, layout.table],
-      );
-      await this.cache.invalidate(tx, [formHeadKey(auth.workspaceId, formId)]);
-      await tx.query(
-        `INSERT INTO audit_log (workspace_id, actor_member_id, action, target) VALUES ($1, $2, 'form.publish', $3)`,
-        [
-          auth.workspaceId,
-          auth.memberId,
-          JSON.stringify({
-            formId,
-            version,
-            lossy: lossy.map((l) => ({ fieldId: l.fieldId, lossy: l.lossy })),
-          }),
-        ],
-      );
-      return { preview: false, version, diff, lossy, statements };
-    });
+    const lossy: LossyReport[] = [];
+    try {
+      for (const step of steps) {
+        if (step.kind === 'sql') await tx.query(step.text);
+        else lossy.push(await this.convert(tx, layout, step, formId, version));
+      }
+      for (const step of finalSteps) if (step.kind === 'sql') await tx.query(step.text);
+      await this.addForeignKeys(tx, auth.workspaceId, form.app_id, form.key, layout, targets);
+    } catch (error) {
+      const pg = error as { code?: string; message?: string };
+      if (pg.code === '23505') {
+        throw new ApiError(
+          'UNIQUE_VIOLATION',
+          'Existing records have duplicate values in a field that is now unique',
+          [
+            {
+              path: 'schema.fields',
+              code: 'DUPLICATES_EXIST',
+              message: pg.message ?? 'duplicates exist',
+            },
+          ],
+        );
+      }
+      throw error;
+    }
+    await tx.query(
+      `INSERT INTO form_version (form_id, version, schema, columns, published_by) VALUES ($1, $2, $3, $4, $5)`,
+      [formId, version, JSON.stringify(form.draft), JSON.stringify(layout), auth.memberId],
+    );
+    await tx.query(
+      `UPDATE form SET published_version = $2, table_name = $3, updated_at = now() WHERE id = $1`,
+      [formId, version, layout.table],
+    );
+    await this.cache.invalidate(tx, [formHeadKey(auth.workspaceId, formId)]);
+    await tx.query(
+      `INSERT INTO audit_log (workspace_id, actor_member_id, action, target) VALUES ($1, $2, 'form.publish', $3)`,
+      [
+        auth.workspaceId,
+        auth.memberId,
+        JSON.stringify({
+          formId,
+          version,
+          lossy: lossy.map((l) => ({ fieldId: l.fieldId, lossy: l.lossy })),
+        }),
+      ],
+    );
+    return { preview: false, version, diff, lossy, statements };
   }
 
   /** Published tables of the app by form key (relation targets). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '../auth/auth-context.js';
 import { ApiError } from '../common/errors/api-error.js';
 import type { LocalizedText } from '../common/localized-text.js';
-import { DatabaseService } from '../database/database.service.js';
+import { DatabaseService, type Sql } from '../database/database.service.js';
 import type {
   DashboardResponse,
   ReportResponse,
@@ -61,10 +61,11 @@ export class ReportDefinitionsService {
     auth: AuthContext,
     appId: string,
     dto: SaveReportDto,
+    sql: Sql = this.db,
   ): Promise<ReportResponse> {
-    await this.assertApp(auth, appId);
-    await this.reports.check(auth, appId, dto.spec);
-    const [row] = await this.db.query<ReportRow>(
+    await this.assertApp(auth, appId, sql);
+    await this.reports.check(auth, appId, dto.spec, sql);
+    const [row] = await sql.query<ReportRow>(
       `INSERT INTO report (workspace_id, app_id, key, name, spec, chart) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, app_id, key, name, spec, chart, updated_at`,
       [
         auth.workspaceId,
@@ -128,14 +129,16 @@ export class ReportDefinitionsService {
     auth: AuthContext,
     appId: string,
     dto: SaveDashboardDto,
+    sql: Sql = this.db,
   ): Promise<DashboardResponse> {
-    await this.assertApp(auth, appId);
+    await this.assertApp(auth, appId, sql);
     await this.assertReports(
       auth,
       appId,
       dto.layout.items.map((i) => i.reportId),
+      sql,
     );
-    const [row] = await this.db.query<DashboardRow>(
+    const [row] = await sql.query<DashboardRow>(
       `INSERT INTO dashboard (workspace_id, app_id, key, name, layout) VALUES ($1, $2, $3, $4, $5) RETURNING id, app_id, key, name, layout, updated_at`,
       [
         auth.workspaceId,
@@ -184,8 +187,8 @@ export class ReportDefinitionsService {
     if (result.affected === 0) throw ApiError.notFound('Dashboard');
   }
 
-  private async assertApp(auth: AuthContext, appId: string): Promise<void> {
-    const rows = await this.db.query(`SELECT 1 FROM app WHERE workspace_id = $1 AND id = $2`, [
+  private async assertApp(auth: AuthContext, appId: string, sql: Sql = this.db): Promise<void> {
+    const rows = await sql.query(`SELECT 1 FROM app WHERE workspace_id = $1 AND id = $2`, [
       auth.workspaceId,
       appId,
     ]);
@@ -196,8 +199,9 @@ export class ReportDefinitionsService {
     auth: AuthContext,
     appId: string,
     ids: readonly string[],
+    sql: Sql = this.db,
   ): Promise<void> {
-    const rows = await this.db.query<{ id: string }>(
+    const rows = await sql.query<{ id: string }>(
       `SELECT id FROM report WHERE workspace_id = $1 AND app_id = $2 AND id = ANY($3::uuid[])`,
       [auth.workspaceId, appId, [...ids]],
     );

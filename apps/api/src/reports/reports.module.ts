@@ -11,6 +11,6 @@ import { ReportsService } from './reports.service.js';
   imports: [FormsModule, PeopleModule, RecordsModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportDefinitionsService],
-  exports: [ReportsService],
+  exports: [ReportsService, ReportDefinitionsService],
 })
 export class ReportsModule {}

@@ -17,7 +17,7 @@ import type { AuthContext } from '../auth/auth-context.js';
 import { ApiError } from '../common/errors/api-error.js';
 import { APP_CONFIG } from '../common/tokens.js';
 import type { AppConfig } from '../config/app-config.js';
-import { DatabaseService, statementTrace } from '../database/database.service.js';
+import { DatabaseService, type Sql, statementTrace } from '../database/database.service.js';
 import { FormCatalogService, type PublishedForm } from '../forms/form-catalog.service.js';
 import type { FormAction } from '../policy/permissions.js';
 import { fieldAccessAt, type FormAccess } from '../policy/policy-merge.js';
@@ -166,8 +166,8 @@ export class ReportsService implements OnModuleDestroy {
   }
 
   /** Validates a spec the way a viewer with full access would see it (saving reports). */
-  async check(auth: AuthContext, appId: string, spec: unknown): Promise<void> {
-    const forms = await this.catalog.publishedInApp(auth.workspaceId, appId);
+  async check(auth: AuthContext, appId: string, spec: unknown, sql?: Sql): Promise<void> {
+    const forms = await this.catalog.publishedInApp(auth.workspaceId, appId, sql);
     // Relative periods (this month, last 30 days) are resolved again at every run;
     // checking needs some "now" to resolve them against.
     const report = normalizeReport(spec, [...forms.values()].map(reportFormOf), {

@@ -97,38 +97,54 @@ export class RulesService {
     return present(rule);
   }
 
-  async create(auth: AuthContext, appId: string, dto: SaveRuleDto): Promise<RuleResponse> {
-    const saved = await this.db.transaction(async (tx) => {
-      await this.assertApp(tx, auth.workspaceId, appId);
-      const { rule, formId } = await this.check(tx, auth, appId, dto.definition);
-      let id: string;
-      try {
-        const [row] = await tx.query<{ id: string }>(
-          `INSERT INTO rule (workspace_id, app_id, form_id, key, definition, enabled, trigger_type, author_member_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-          [
-            auth.workspaceId,
-            appId,
-            formId,
-            rule.id,
-            JSON.stringify(rule),
-            rule.enabled,
-            rule.trigger.type,
-            auth.memberId,
-          ],
-        );
-        if (row === undefined) throw new Error('rule insert returned nothing');
-        id = row.id;
-      } catch (error) {
-        throw duplicateKey(error, rule.id);
-      }
-      const stored = await this.rule(tx, auth.workspaceId, id);
-      await this.timers.armCron(tx, stored);
-      await this.cache.invalidate(tx, [rulesCacheKey(formId)]);
-      return stored;
-    });
+  async create(
+    auth: AuthContext,
+    appId: string,
+    dto: SaveRuleDto,
+    /** An open transaction to save in (a template import saves every rule in one). */
+    sql?: Sql,
+  ): Promise<RuleResponse> {
+    const saved =
+      sql === undefined
+        ? await this.db.transaction((tx) => this.insert(tx, auth, appId, dto))
+        : await this.insert(sql, auth, appId, dto);
     this.cache.drop(['rules:*']);
     return present(saved);
+  }
+
+  private async insert(
+    tx: Sql,
+    auth: AuthContext,
+    appId: string,
+    dto: SaveRuleDto,
+  ): Promise<StoredRule> {
+    await this.assertApp(tx, auth.workspaceId, appId);
+    const { rule, formId } = await this.check(tx, auth, appId, dto.definition);
+    let id: string;
+    try {
+      const [row] = await tx.query<{ id: string }>(
+        `INSERT INTO rule (workspace_id, app_id, form_id, key, definition, enabled, trigger_type, author_member_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        [
+          auth.workspaceId,
+          appId,
+          formId,
+          rule.id,
+          JSON.stringify(rule),
+          rule.enabled,
+          rule.trigger.type,
+          auth.memberId,
+        ],
+      );
+      if (row === undefined) throw new Error('rule insert returned nothing');
+      id = row.id;
+    } catch (error) {
+      throw duplicateKey(error, rule.id);
+    }
+    const stored = await this.rule(tx, auth.workspaceId, id);
+    await this.timers.armCron(tx, stored);
+    await this.cache.invalidate(tx, [rulesCacheKey(formId)]);
+    return stored;
   }
 
   async update(

@@ -1,24 +1,30 @@
-import type { TrellisApp } from './apps-api.js';
+import type { LocalizedText } from '../i18n/localized-text.js';
 import { api } from './api-client.js';
 
-/** The templates the product ships (the customer follow-up CRM first). */
-export const TEMPLATE_KEYS = ['customer-follow-up'] as const;
-export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
-
-export type TemplateImportResult = {
-  app?: Partial<TrellisApp> & { id: string };
-  appId?: string;
-  [key: string]: unknown;
+/** A template that ships with Trellis (GET /api/templates). */
+export type ShippedTemplate = {
+  key: string;
+  version: string;
+  name: LocalizedText;
+  description: LocalizedText | null;
+  /** This workspace's app made from it, if installed (installing again offers an upgrade). */
+  installedAppId: string | null;
+  installedVersion: string | null;
 };
 
-/** The installed app's id, whichever shape the import answers with. */
-export function importedAppId(result: TemplateImportResult): string | null {
-  return result.app?.id ?? result.appId ?? null;
-}
+export type TemplateImportResult = {
+  appId: string;
+  key: string;
+  version: string;
+  outcome: 'installed' | 'upgraded';
+  sampleRecords: Record<string, number>;
+  warnings: string[];
+};
 
 export const templatesApi = {
-  install: (template: TemplateKey) =>
-    api.post<TemplateImportResult>('/api/templates/import', { template }),
+  list: (signal?: AbortSignal) => api.get<ShippedTemplate[]>('/api/templates', { signal }),
+  install: (template: string, withSampleData: boolean) =>
+    api.post<TemplateImportResult>('/api/templates/import', { template, withSampleData }),
   exportApp: async (appId: string): Promise<Blob> =>
     (
       await api.raw('GET', `/api/apps/${appId}/export`, {

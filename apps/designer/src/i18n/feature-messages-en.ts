@@ -590,4 +590,9 @@ export const FEATURE_MESSAGES_EN: Record<FeatureMessageKey, string> = {
   'templates.crm.point1': 'Lead and opportunity flows with discount approvals',
   'templates.crm.point2': 'Auto-assignment, overdue reminders, back to the pool',
   'templates.crm.point3': 'My day, manager and executive dashboards',
+  'templates.sampleData': 'With sample data (10,000 customers, 18 months of follow-ups)',
+  'templates.sampleDataHint': 'Takes about half a minute; every report then shows real numbers.',
+  'templates.installedAlready': 'Installed (version {version})',
+  'templates.open': 'Open',
+  'templates.installing': 'Installing: forms, flows, rules, reports…',
 };

@@ -578,6 +578,11 @@ export const FEATURE_MESSAGES_ZH_CN = {
   'templates.crm.point1': '线索与商机流程，折扣审批',
   'templates.crm.point2': '自动分配、超时提醒、公海回收',
   'templates.crm.point3': '我的一天、经理与老板仪表盘',
+  'templates.sampleData': '同时导入示例数据（1 万个客户，18 个月的跟进记录）',
+  'templates.sampleDataHint': '大约需要半分钟；装好后每张报表都有真实的数字。',
+  'templates.installedAlready': '已安装（版本 {version}）',
+  'templates.open': '打开',
+  'templates.installing': '正在安装：表单、流程、规则、报表……',
 } as const;
 
 export type FeatureMessageKey = keyof typeof FEATURE_MESSAGES_ZH_CN;

@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { isApiProblem } from '../api/api-problem.js';
 import {
   importsApi,
   type ImportJob,
@@ -61,7 +60,6 @@ export function ImportWizardPage() {
   const [mode, setMode] = useState<'skip_bad_rows' | 'all_or_nothing'>('skip_bad_rows');
   const [dragOver, setDragOver] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
-  const unavailable = isApiProblem(problem) && problem.status === 404 && job === null;
 
   useEffect(() => () => setBusy(false), []);
 
@@ -181,13 +179,7 @@ export function ImportWizardPage() {
           </li>
         ))}
       </ol>
-      {unavailable ? (
-        <Notice tone="info" title={t('common.notAvailableYet')}>
-          {t('common.notAvailableBody', { what: 'POST /api/forms/:formId/imports' })}
-        </Notice>
-      ) : problem === null ? null : (
-        <ProblemNotice error={problem} />
-      )}
+      {problem === null ? null : <ProblemNotice error={problem} />}
       {step === 'upload' ? (
         <div
           className={dragOver ? 'import-drop import-drop--over' : 'import-drop'}

@@ -84,7 +84,6 @@ function TasksCard() {
       ),
     [tasks.data, done],
   );
-  const unavailable = isApiProblem(tasks.error) && tasks.error.status === 404;
 
   async function complete(task: TaskItem) {
     setDone((set) => new Set([...set, task.id]));
@@ -160,9 +159,7 @@ function TasksCard() {
         </h2>
       </div>
       <div className="card__body">
-        {unavailable ? (
-          <Unavailable what="GET /api/me/tasks" />
-        ) : tasks.error !== undefined ? (
+        {tasks.error !== undefined ? (
           <ProblemNotice error={tasks.error} />
         ) : tasks.data === undefined ? (
           <Loading />

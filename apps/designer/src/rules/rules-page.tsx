@@ -121,7 +121,6 @@ export function RulesPage() {
   const { t, text } = useI18n();
   const rules = useResource((signal) => rulesApi.list(app.id, signal), [app.id]);
   const [selected, setSelected] = useState<string | 'new' | null>(null);
-  const unavailable = isApiProblem(rules.error) && rules.error.status === 404;
   const published = app.forms.filter((f) => f.publishedVersion !== null);
   const current = rules.data?.find((r) => r.id === selected) ?? null;
   return (
@@ -130,7 +129,7 @@ export function RulesPage() {
         title={t('rules.title')}
         subtitle={t('rules.subtitle')}
         actions={
-          unavailable || published.length === 0 ? undefined : (
+          published.length === 0 ? undefined : (
             <Button
               variant="primary"
               icon="plus"
@@ -142,11 +141,7 @@ export function RulesPage() {
           )
         }
       />
-      {unavailable ? (
-        <Notice tone="info" title={t('common.notAvailableYet')} testId="not-available">
-          {t('common.notAvailableBody', { what: 'GET /api/apps/:appId/rules' })}
-        </Notice>
-      ) : rules.error !== undefined ? (
+      {rules.error !== undefined ? (
         <ProblemNotice error={rules.error} />
       ) : rules.data === undefined ? (
         <Loading />

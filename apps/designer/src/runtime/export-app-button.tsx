@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { isApiProblem } from '../api/api-problem.js';
 import { templatesApi } from '../api/templates-api.js';
 import { useI18n } from '../i18n/i18n-context.js';
 import { Button } from '../ui/button.js';
@@ -24,12 +23,7 @@ export function ExportAppButton({ appId, name }: { appId: string; name: string }
       link.remove();
       window.setTimeout(() => URL.revokeObjectURL(url), 1000);
     } catch (caught) {
-      toast.show(
-        isApiProblem(caught) && caught.status === 404
-          ? i18n.t('common.notAvailableBody', { what: 'GET /api/apps/:appId/export' })
-          : problemMessage(caught, i18n),
-        'error',
-      );
+      toast.show(problemMessage(caught, i18n), 'error');
     } finally {
       setBusy(false);
     }
