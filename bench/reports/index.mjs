@@ -177,10 +177,12 @@ export async function run() {
   );
   const a = await compareTimes(
     {
-      // The JSONB scan runs right after the fetch, so its garbage collection lands there.
+      // The generated statement runs first in each round, before the fetch leaves a million
+      // rows of garbage behind; the JSONB scan runs right after the fetch and absorbs its
+      // collection (it is the slowest anchor, so that only flatters the anchor).
+      generated: () => timed(generatedGroups),
       fetch: () => timed(fetchAndAggregate),
       jsonb: () => timed(() => handGroups(groupDoc)),
-      generated: () => timed(generatedGroups),
     },
     { runs: 5, warmupRuns: 1 },
   );
