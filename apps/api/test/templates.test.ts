@@ -356,6 +356,142 @@ describe('app bundles: template import, upgrade and export', () => {
     }
   });
 
+  it('creates the sample sales organisation for real: 8 reps in 2 teams who own the sample and cannot sign in', async () => {
+    const session = await signupOwner(http, 'zhouxun@jinghua.cn', '周迅', '京华医疗');
+    const asOwner = http.as(session.accessToken);
+    const result = await importWithSample(t, session, bundle);
+    // what the generator itself says, independently of the database
+    const data = generateSampleData(bundle, { now: result.now, scale: SAMPLE_SCALE });
+    const reps = data.members.filter((m) => m.roles.includes('sales_rep'));
+    assert.equal(reps.length, 8);
+    assert.equal(new Set(reps.map((m) => m.teamKey)).size, 2);
+    const nameOf = new Map(data.members.map((m) => [m.id, m.name]));
+    const expected = new Map<string, number>();
+    let publicPool = 0;
+    for (const record of data.records('customer')) {
+      if (record.ownerId === null) publicPool += 1;
+      else {
+        const name = nameOf.get(record.ownerId) as string;
+        expected.set(name, (expected.get(name) ?? 0) + 1);
+      }
+    }
+    assert.equal(expected.size, 8, 'the generator spreads customers over its 8 reps');
+
+    type Member = {
+      id: string;
+      displayName: string;
+      email: string;
+      isOwner: boolean;
+      teamId: string | null;
+      managerMemberId: string | null;
+      roleKeys: string[];
+    };
+    const members = (await asOwner.get<Member[]>('/api/members')).body;
+    const sample = members.filter((m) => m.email.endsWith('@sample.trellis.invalid'));
+    assert.equal(sample.length, data.members.length, 'every person of the sample org is a member');
+    assert.deepEqual(
+      result.sampleMembers.map((m) => m.memberId).sort(),
+      sample.map((m) => m.id).sort(),
+      'the response lists the sample people',
+    );
+    const sampleReps = sample.filter((m) => m.roleKeys.includes('sales_rep'));
+    assert.deepEqual(sampleReps.map((m) => m.displayName).sort(), reps.map((m) => m.name).sort());
+    assert.ok(sampleReps.every((m) => /^[\u4e00-\u9fff]{2,3}$/.test(m.displayName)));
+    const repTeams = new Set(sampleReps.map((m) => m.teamId));
+    assert.equal(repTeams.size, 2, 'the reps are in 2 teams');
+    const teams = (
+      await asOwner.get<Array<{ id: string; name: string; managerMemberId: string | null }>>(
+        '/api/teams',
+      )
+    ).body;
+    for (const teamId of repTeams) {
+      const team = teams.find((x) => x.id === teamId);
+      const lead = sample.find((m) => m.id === team?.managerMemberId);
+      assert.ok(
+        lead?.roleKeys.includes('sales_manager'),
+        `team ${team?.name} has its sales manager`,
+      );
+      for (const rep of sampleReps.filter((m) => m.teamId === teamId))
+        assert.equal(rep.managerMemberId, lead?.id, `${rep.displayName} reports to the team lead`);
+    }
+    assert.ok(
+      members.some((m) => m.id === session.member.id && m.isOwner),
+      'the importer stays the owner of the workspace',
+    );
+    assert.ok(sample.every((m) => !m.isOwner));
+
+    // no way to sign in as a sample person, whatever the password
+    for (const person of sample.filter((m) => m.roleKeys.includes('sales_rep'))) {
+      for (const password of ['Qiming-CRM-2026!', '!sample-person:no-password', 'x'.repeat(12)]) {
+        const login = await http.post<Problem>('/api/auth/login', {
+          email: person.email,
+          password,
+        });
+        assert.equal(login.status, 401, `${person.email} / ${password}`);
+      }
+    }
+
+    // the rep leaderboard groups by 8 real people, with the generator's own counts
+    const report = await asOwner.post<{
+      result: { rows: Array<{ keys: Record<string, unknown>; values: Record<string, unknown> }> };
+    }>('/api/reports/query', {
+      appId: result.appId,
+      spec: {
+        kind: 'table',
+        form: 'customer',
+        dimensions: [{ field: 'owner_id' }],
+        measures: [{ id: 'n', fn: 'count' }],
+      },
+    });
+    assert.equal(report.status, 200, JSON.stringify(report.body).slice(0, 1000));
+    const displayName = new Map(members.map((m) => [m.id, m.displayName]));
+    const owned = report.body.result.rows.filter((r) => r.keys['owner_id'] != null);
+    assert.equal(owned.length, 8, JSON.stringify(report.body.result.rows).slice(0, 1000));
+    const actual = new Map(
+      owned.map((r) => [displayName.get(r.keys['owner_id'] as string), Number(r.values['n'])]),
+    );
+    assert.deepEqual(actual, expected);
+    const pool = report.body.result.rows.find((r) => r.keys['owner_id'] == null);
+    assert.equal(Number(pool?.values['n'] ?? 0), publicPool, 'the public pool has no owner');
+
+    // the importer owns and created nothing of the sample
+    const schema = await schemaOf(session.workspace.id);
+    const tables = await db.query<{ table_name: string }>(
+      `SELECT table_name FROM form WHERE app_id = $1`,
+      [result.appId],
+    );
+    for (const { table_name } of tables.rows) {
+      const mine = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM "${schema}"."${table_name}" WHERE owner_id = $1 OR created_by = $1`,
+        [session.member.id],
+      );
+      assert.equal(Number(mine.rows[0]?.n), 0, table_name);
+    }
+  });
+
+  it('creates no sample person when the import with sample data fails at its last step', async () => {
+    const session = await signupOwner(http, 'hanmei@lanshan.cn', '韩梅', '蓝山咨询');
+    // the audit entry is written after every sample record: refusing it rolls everything back
+    await db.query(`CREATE OR REPLACE FUNCTION trellis_test_refuse_audit() RETURNS trigger AS $$
+      BEGIN IF NEW.action = 'template.import' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await db.query(
+      `CREATE TRIGGER trellis_test_refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION trellis_test_refuse_audit()`,
+    );
+    try {
+      await assert.rejects(importWithSample(t, session, bundle), /refused by the test/);
+    } finally {
+      await db.query(`DROP TRIGGER trellis_test_refuse_audit ON audit_log`);
+      await db.query(`DROP FUNCTION trellis_test_refuse_audit()`);
+    }
+    const left = await db.query<{ users: string; members: string; teams: string }>(
+      `SELECT (SELECT count(*) FROM app_user WHERE email LIKE '%+' || $1::text || '@sample.trellis.invalid') AS users,
+              (SELECT count(*) FROM member WHERE workspace_id = $1::uuid) AS members,
+              (SELECT count(*) FROM team WHERE workspace_id = $1::uuid) AS teams`,
+      [session.workspace.id],
+    );
+    assert.deepEqual(left.rows[0], { users: '0', members: '1', teams: '0' });
+  });
+
   it('imports the template folder from the command line and reports located errors for a broken file', async () => {
     const database = await createTestDatabase();
     t.cleanups.push(() => database.drop());
@@ -417,7 +553,7 @@ async function importWithSample(
   t: TestApp,
   session: Session,
   bundle: Bundle,
-): Promise<{ appId: string; now: string }> {
+): Promise<{ appId: string; now: string; sampleMembers: Array<{ memberId: string }> }> {
   const { TemplatesService } = await import('../src/templates/templates.service.js');
   const templates = t.app.get(TemplatesService);
   const now = '2026-11-01T02:00:00.000Z';
@@ -435,5 +571,5 @@ async function importWithSample(
     sampleScale: SAMPLE_SCALE,
     now,
   });
-  return { appId: result.appId, now };
+  return { appId: result.appId, now, sampleMembers: result.sampleMembers };
 }

@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startProduct, screenshotPath, type E2eServer } from './support/app-server.js';
 import { launchBrowser } from './support/browser.js';
 import {
+  api,
   openPage,
   signUpViaApi,
   uniqueEmail,
@@ -75,6 +76,48 @@ describe('the customer follow-up template, installed from the gallery', () => {
     assert.ok(drawn >= 3, `only ${drawn} charts drawn`);
     assert.equal(await grid.getByRole('alert').count(), 0, 'no tile shows an error');
     await page.screenshot({ path: screenshotPath('template-manager-dashboard'), fullPage: true });
+    // People read names, stages and percentages, not ids, keys and raw ratios.
+    const pipeline = grid.getByRole('region', { name: '各销售在手商机', exact: true });
+    // Owners are members' display names (王芳 signed up; the sample data adds her team).
+    const members = await api<Array<{ displayName: string }>>(
+      server.baseUrl,
+      'GET',
+      '/api/members',
+      {
+        token: session.accessToken,
+      },
+    );
+    const names = members.map((m) => m.displayName);
+    assert.ok(names.includes('王芳'), 'the signed-up user is a member');
+    const firstOwner = pipeline.locator('tbody tr').first().locator('td').first();
+    await firstOwner.waitFor();
+    assert.ok(
+      names.includes((await firstOwner.innerText()).trim()),
+      `the pivot's row header is a member's name, not "${await firstOwner.innerText()}"`,
+    );
+    const pipelineText = await pipeline.innerText();
+    assert.doesNotMatch(pipelineText, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'no member uuid in the pivot');
+    assert.doesNotMatch(pipelineText, /needs_analysis|prospecting/, 'stages show their labels');
+    const ratio = grid
+      .getByRole('region', { name: '线索转化率', exact: true })
+      .getByTestId('kpi-value');
+    assert.match(await ratio.innerText(), /^\d{1,3}(\.\d)?%$/, 'a ratio KPI reads as a percentage');
+    const stalled = await grid.getByRole('region', { name: '停滞商机', exact: true }).innerText();
+    assert.doesNotMatch(stalled, /\d{4}-\d{2}-\d{2}T\d{2}:/, 'no ISO timestamps in tables');
+
+    // At phone width the KPI numbers wrap or scale down: nothing clipped, no sideways scrolling.
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 375, height: 812 });
+    await ratio.waitFor();
+    await page.waitForTimeout(300);
+    const clipped = await grid
+      .getByTestId('kpi-value')
+      .evaluateAll((nodes) => nodes.filter((n) => n.scrollWidth > n.clientWidth + 1).length);
+    assert.equal(clipped, 0, 'no KPI value is clipped at 375 px');
+    const sideways = await grid.evaluate((node) => node.scrollWidth - node.clientWidth);
+    assert.ok(sideways <= 1, `the dashboard scrolls sideways by ${sideways} px at 375 px`);
+    await page.screenshot({ path: screenshotPath('template-manager-dashboard-phone') });
+    if (viewport !== null) await page.setViewportSize(viewport);
 
     // back in the gallery, the template shows as installed with a way to open it
     await page.goto(`${server.baseUrl}/apps`);

@@ -165,19 +165,23 @@ export class TemplatesService {
       created.rules = await this.addRules(tx, auth, bundle, ids, bundle.rules, progress);
       created.reports = await this.addReports(tx, auth, bundle, ids, bundle.reports, progress);
       created.dashboards = await this.addDashboards(tx, auth, bundle, ids, bundle.dashboards);
-      const sampleRecords = options.withSampleData
-        ? await this.sample.load(tx, auth, bundle, ids.forms, {
+      // the sample's own sales organisation (members without a usable password) owns its records
+      const sample = options.withSampleData
+        ? await this.sample.load(tx, auth, bundle, ids.forms, ids.teams, {
             now: options.now ?? new Date().toISOString(),
             scale: options.sampleScale ?? 1,
             progress: (done, total) => progress('sample data', done, total),
           })
-        : {};
+        : { records: {}, people: [] };
       progress('sample data', 1, 1);
       await audit(tx, auth, 'template.import', {
         appId: app.id,
         key: bundle.key,
         version: bundle.version,
         created,
+        ...(sample.people.length > 0
+          ? { sampleMembers: sample.people.map((p) => p.memberId) }
+          : {}),
       });
       return {
         appId: app.id,
@@ -186,7 +190,8 @@ export class TemplatesService {
         outcome: 'installed' as const,
         migrations,
         created,
-        sampleRecords,
+        sampleRecords: sample.records,
+        sampleMembers: sample.people,
         warnings: [],
       };
     });
@@ -319,6 +324,7 @@ export class TemplatesService {
         migrations,
         created,
         sampleRecords: {},
+        sampleMembers: [],
         warnings: [...diff.warnings, ...kept],
       };
     });

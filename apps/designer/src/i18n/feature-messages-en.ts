@@ -344,6 +344,8 @@ export const FEATURE_MESSAGES_EN: Record<FeatureMessageKey, string> = {
   'reports.loadingChart': 'Loading the chart…',
   'reports.chartFailed': 'The chart cannot be drawn: {reason}',
   'reports.chartLabel': 'Chart: {chart}',
+  'reports.kpiVsPrevious': 'vs previous {delta}',
+  'reports.kpiNoValue': 'No data',
   'reports.chartDoesNotFit':
     'This chart type does not fit the report; pick an available one on the right.',
   'reports.chart': 'Chart type',

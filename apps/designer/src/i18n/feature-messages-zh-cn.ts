@@ -335,6 +335,8 @@ export const FEATURE_MESSAGES_ZH_CN = {
   'reports.loadingChart': '正在加载图表…',
   'reports.chartFailed': '图表无法绘制：{reason}',
   'reports.chartLabel': '图表：{chart}',
+  'reports.kpiVsPrevious': '较上期 {delta}',
+  'reports.kpiNoValue': '暂无数据',
   'reports.chartDoesNotFit': '当前图表类型不适合这个报表结构；从右侧选择一个可用的图表。',
   'reports.chart': '图表类型',
   'reports.chartHint': '灰色的图表需要不同的行、列或数值。',

@@ -1,9 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ChartSpec, ReportResult, ResultRow } from '@trellis/report-engine';
+import type {
+  ChartOption,
+  ChartSpec,
+  MeasureFormat,
+  ReportResult,
+  ResultMeasure,
+  ResultRow,
+} from '@trellis/report-engine';
 import { toChartOption } from '@trellis/report-engine';
 import { useI18n } from '../i18n/i18n-context.js';
 import { Loading } from '../ui/states.js';
 import type * as EchartsSetup from './echarts-setup.js';
+import { formatMeasure, formatPlainNumber } from './result-format.js';
+import { useLabelledResult } from './result-labels.js';
 
 type EchartsModule = typeof EchartsSetup;
 
@@ -14,11 +23,123 @@ function rowLabels(row: ResultRow, locale: string): string[] {
   );
 }
 
+/** The option with value formatters (functions, so added here: the engine's option is JSON). */
+function withFormatters(option: ChartOption, locale: string): ChartOption {
+  const hints = option['trellis'] as { formats?: Record<string, MeasureFormat> } | undefined;
+  const formats = Object.values(hints?.formats ?? {});
+  const percent = formats.length > 0 && formats.every((f) => f === 'percent');
+  const value = (v: unknown): string =>
+    typeof v !== 'number'
+      ? String(v ?? '')
+      : percent
+        ? formatMeasure(v, 'percent', locale)
+        : formatPlainNumber(v, locale);
+  const tooltip = option['tooltip'] as Record<string, unknown> | undefined;
+  const next: ChartOption = {
+    ...option,
+    ...(tooltip === undefined ? {} : { tooltip: { ...tooltip, valueFormatter: value } }),
+  };
+  if (!percent) return next;
+  const axis = (a: unknown): unknown => {
+    if (Array.isArray(a)) return a.map(axis);
+    const plain = a as Record<string, unknown> | undefined;
+    return plain?.['type'] === 'value' && plain['axisLabel'] === undefined
+      ? { ...plain, axisLabel: { formatter: value } }
+      : a;
+  };
+  for (const key of ['xAxis', 'yAxis']) if (next[key] !== undefined) next[key] = axis(next[key]);
+  if (Array.isArray(next['series']))
+    next['series'] = (next['series'] as Array<Record<string, unknown>>).map((s) =>
+      s['type'] === 'gauge'
+        ? { ...s, detail: { ...(s['detail'] as object), formatter: value } }
+        : s,
+    );
+  return next;
+}
+
+/** A KPI card as HTML: the number scales with the tile's width and wraps instead of clipping. */
+function KpiCard({ result, chart }: { result: ReportResult; chart: ChartSpec }) {
+  const { locale, t, text } = useI18n();
+  const visible = result.measures.filter((m) => !m.hidden);
+  const measures =
+    chart.measures === undefined
+      ? visible
+      : chart.measures
+          .map((id) => result.measures.find((m) => m.id === id))
+          .filter((m): m is ResultMeasure => m !== undefined);
+  const row = result.total ?? result.rows[0];
+  const [main, ...more] = measures;
+  if (main === undefined) return null;
+  const value = row?.values[main.id];
+  const delta = row?.delta?.[main.id] ?? null;
+  const deltaPct = row?.deltaPct?.[main.id] ?? null;
+  const trend = delta === null ? '' : delta > 0 ? 'up' : delta < 0 ? 'down' : 'flat';
+  const deltaText =
+    delta === null
+      ? ''
+      : `${delta > 0 ? '▲' : delta < 0 ? '▼' : '■'}${
+          deltaPct === null ? '' : ` ${formatMeasure(Math.abs(deltaPct), 'percent', locale)}`
+        }`;
+  const shown = formatMeasure(value, main.format, locale, main.fn);
+  return (
+    <div className="kpi-card" data-testid="kpi-card">
+      <div className="kpi-card__label">{text(main.label)}</div>
+      <div className="kpi-card__value" data-testid="kpi-value">
+        {shown === '' ? t('reports.kpiNoValue') : shown}
+      </div>
+      {deltaText === '' ? null : (
+        <div className={`kpi-card__delta kpi-card__delta--${trend}`}>
+          {t('reports.kpiVsPrevious', { delta: deltaText })}
+        </div>
+      )}
+      {more.length === 0 ? null : (
+        <dl className="kpi-card__more">
+          {more.map((m) => (
+            <div key={m.id}>
+              <dt>{text(m.label)}</dt>
+              <dd>{formatMeasure(row?.values[m.id], m.format, locale, m.fn) || '-'}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
+}
+
 /**
  * A report result drawn by ECharts (loaded on demand). Clicking a bar, slice or point opens
  * the records behind it (the row's drill-down condition).
  */
-export function ChartView({
+export function ChartView(props: {
+  result: ReportResult;
+  chart: ChartSpec;
+  height?: number;
+  onDrill?(row: ResultRow): void;
+  label: string;
+}) {
+  const { result, ready } = useLabelledResult(props.result);
+  const height = props.height ?? 320;
+  if (!ready)
+    return (
+      <div className="chart-view" style={{ height }}>
+        <Loading />
+      </div>
+    );
+  if (props.chart.type === 'kpi')
+    return (
+      <div
+        className="chart-view"
+        style={{ minHeight: height }}
+        role="group"
+        aria-label={props.label}
+      >
+        <KpiCard result={result} chart={props.chart} />
+      </div>
+    );
+  return <EchartsView {...props} result={result} />;
+}
+
+function EchartsView({
   result,
   chart,
   height = 320,
@@ -60,7 +181,7 @@ export function ChartView({
         locale,
         ...(chart.type === 'china_map' ? { provinceNames: 'short' as const } : {}),
       });
-      const { trellis: _hints, ...plain } = option;
+      const { trellis: _hints, ...plain } = withFormatters(option, locale);
       instance.setOption({ ...plain, animation: false, aria: { enabled: true } });
       setFailure(null);
     } catch (error) {

@@ -69,3 +69,18 @@ export function nextSlot(
     return { x: used, y: lastRow[0]?.y ?? 0, w, h };
   return { x: 0, y: bottom, w, h };
 }
+
+/**
+ * A layout drawn on a wider grid (templates use 24 columns) scaled to the 12 columns: tiles keep
+ * their share of the width instead of spilling into narrow implicit columns. Narrow layouts pass.
+ */
+export function fitColumns(items: readonly DashboardItem[]): DashboardItem[] {
+  const widest = items.reduce((max, item) => Math.max(max, item.x + item.w), 0);
+  if (widest <= GRID_COLUMNS) return [...items];
+  const scale = GRID_COLUMNS / widest;
+  return items.map((item) => {
+    const x = Math.round(item.x * scale);
+    const end = Math.round((item.x + item.w) * scale);
+    return clampItem({ ...item, x, w: Math.max(1, end - x) });
+  });
+}

@@ -21,7 +21,7 @@ import { Loading, PageHeader } from '../ui/states.js';
 import { useToast } from '../ui/toast.js';
 import { useMediaQuery } from '../ui/use-media-query.js';
 import { useCurrentApp } from '../runtime/app-context.js';
-import { GRID_COLUMNS, nextSlot, placeItem } from './dashboard-grid.js';
+import { GRID_COLUMNS, fitColumns, nextSlot, placeItem } from './dashboard-grid.js';
 import { ReportTile } from './report-tile.js';
 import './reports.css';
 
@@ -74,7 +74,9 @@ function Board({
   const toast = useToast();
   const navigate = useNavigate();
   const phone = useMediaQuery('(max-width: 700px)');
-  const [items, setItems] = useState<DashboardItem[]>(dashboard.layout.items ?? []);
+  const [items, setItems] = useState<DashboardItem[]>(() =>
+    fitColumns(dashboard.layout.items ?? []),
+  );
   const [filters, setFilters] = useState<DashboardFilter[]>(dashboard.layout.filters ?? []);
   const [name, setName] = useState(dashboard.name);
   const [values, setValues] = useState<Record<string, string>>({});

@@ -1,6 +1,9 @@
 import type { ReportResult, ResultRow } from '@trellis/report-engine';
 import { resultGrid } from '@trellis/report-engine';
 import { useI18n } from '../i18n/i18n-context.js';
+import { Loading } from '../ui/states.js';
+import { formatMeasure, formatPlainNumber } from './result-format.js';
+import { useLabelledResult } from './result-labels.js';
 
 function label(text: ResultRow['labels'][string] | undefined, locale: string): string {
   if (text === undefined) return '';
@@ -9,15 +12,27 @@ function label(text: ResultRow['labels'][string] | undefined, locale: string): s
 
 /** A result as a table; each row opens the records it counts (keyboard-accessible drill-down). */
 export function ResultTable({
-  result,
+  result: raw,
   onDrill,
 }: {
   result: ReportResult;
   onDrill?(row: ResultRow): void;
 }) {
-  const { locale, t, formatNumber } = useI18n();
+  const { locale, t } = useI18n();
+  const { result, ready } = useLabelledResult(raw);
+  if (!ready) return <Loading />;
   if (result.kind === 'pivot' || result.fields.length > 0) {
     const grid = resultGrid(result, locale);
+    const pivot = result.kind === 'pivot' && result.pivot !== undefined;
+    const rowDims = pivot ? (result.pivot?.rowDimensions.length ?? 0) : 0;
+    const shown = result.measures.filter((m) => !m.hidden);
+    /** A pivot's value columns repeat its measures for every column key. */
+    const format = (cell: number, column: number): string => {
+      const measure = pivot ? shown[(column - rowDims) % Math.max(1, shown.length)] : undefined;
+      return measure === undefined
+        ? formatPlainNumber(cell, locale)
+        : formatMeasure(cell, measure.format, locale, measure.fn);
+    };
     return (
       <div className="table-wrap result-table">
         <table className="table">
@@ -36,7 +51,18 @@ export function ResultTable({
             {grid.body.map((row, i) => (
               <tr key={i}>
                 {row.map((cell, j) => (
-                  <td key={j}>{typeof cell === 'number' ? formatNumber(cell) : (cell ?? '')}</td>
+                  <td
+                    key={j}
+                    className={
+                      typeof cell === 'number'
+                        ? 'result-table__number'
+                        : typeof cell === 'string' && cell.length > 12 && !/^\d{4}/.test(cell)
+                          ? 'result-table__text'
+                          : undefined
+                    }
+                  >
+                    {typeof cell === 'number' ? format(cell, j) : (cell ?? '')}
+                  </td>
                 ))}
               </tr>
             ))}
@@ -97,11 +123,7 @@ export function ResultTable({
                 const value = row.values[m.id];
                 return (
                   <td key={m.id} className="result-table__number">
-                    {typeof value === 'number'
-                      ? m.format === 'percent'
-                        ? `${formatNumber(value * 100, { maximumFractionDigits: 1 })}%`
-                        : formatNumber(value, { maximumFractionDigits: 2 })
-                      : (value ?? '')}
+                    {formatMeasure(value, m.format, locale, m.fn)}
                   </td>
                 );
               })}

@@ -46,6 +46,20 @@ export const ImportTemplateResponse = z.object({
   created: Counts,
   /** Sample records inserted, by form key (empty without sample data). */
   sampleRecords: z.record(z.string(), z.number().int()),
+  /**
+   * The sample's sales organisation, created as members of the workspace with the sample data
+   * (empty without): people on the reserved domain sample.trellis.invalid who cannot sign in.
+   */
+  sampleMembers: z.array(
+    z.object({
+      memberId: z.uuid(),
+      name: z.string(),
+      email: z.string(),
+      roleKeys: z.array(z.string()),
+      teamId: z.uuid().nullable(),
+      title: z.string(),
+    }),
+  ),
   warnings: z.array(z.string()),
 });
 export type ImportTemplateResponse = z.infer<typeof ImportTemplateResponse>;
