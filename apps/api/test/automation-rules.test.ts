@@ -904,6 +904,80 @@ for (const backend of testEnv.queueBackends) {
       assert.equal(escalations.length, 1);
     });
 
+    it('runs a cron rule at 9:00 Shanghai time Monday to Friday, once per matching record, and re-arms it', async () => {
+      const rule = await createRule(as, appId, {
+        id: 'morning_call_list',
+        name: '工作日早上 9 点提醒跟进展会线索',
+        form: 'lead',
+        trigger: { type: 'schedule', cron: '0 9 * * 1-5', timeZone: 'Asia/Shanghai' },
+        condition: { in: ['展会', { var: 'company_name' }] },
+        actions: [
+          {
+            type: 'notify',
+            channel: 'in_app',
+            to: [{ type: 'owner' }],
+            title: '今日跟进：{{company_name}}',
+          },
+        ],
+      });
+      const matching: string[] = [];
+      for (const name of [
+        '广州展会客户甲有限公司',
+        '广州展会客户乙有限公司',
+        '广州普通客户丙有限公司',
+      ]) {
+        const r = await as.post<RecordBody>(leads(), {
+          values: { company_name: name, source: 'exhibition' },
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        if (name.includes('展会')) matching.push(r.body.id);
+      }
+      const armed = await waitFor(async () => {
+        const rows = await db.rows<{ id: string; due_at: Date }>(
+          `SELECT id, due_at FROM scheduled_timer WHERE rule_id = $1 AND kind = 'cron' AND status = 'scheduled'`,
+          [rule.id],
+        );
+        return rows[0];
+      }, 'the cron timer');
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Shanghai',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(armed.due_at);
+      assert.match(local, /^(Mon|Tue|Wed|Thu|Fri) 09:00$/, `due at ${local} Shanghai time`);
+      assert.ok(armed.due_at.getTime() > clock.nowMs(), 'the next tick, not a past one');
+
+      clock.setTo(new Date(armed.due_at.getTime() + 1000));
+      const runs = await waitFor(async () => {
+        const rows = await db.rows<{ record_id: string }>(
+          `SELECT record_id FROM rule_run WHERE rule_id = $1 AND status = 'succeeded'`,
+          [rule.id],
+        );
+        return rows.length >= matching.length ? rows : null;
+      }, 'a run per matching lead');
+      assert.deepEqual(runs.map((r) => r.record_id).sort(), [...matching].sort());
+      const rearmed = await waitFor(async () => {
+        const rows = await db.rows<{ due_at: Date }>(
+          `SELECT due_at FROM scheduled_timer WHERE rule_id = $1 AND kind = 'cron' AND status = 'scheduled'`,
+          [rule.id],
+        );
+        return rows[0] !== undefined && rows[0].due_at.getTime() > armed.due_at.getTime()
+          ? rows[0]
+          : null;
+      }, 'the next tick to be armed');
+      assert.ok(rearmed.due_at.getTime() - armed.due_at.getTime() >= 24 * HOUR - 1000);
+      const told = await db.rows<{ n: number }>(
+        `SELECT count(*)::int AS n FROM notification WHERE title LIKE '今日跟进：%' GROUP BY title`,
+      );
+      assert.equal(told.length, matching.length);
+      assert.ok(
+        told.every((r) => r.n === 1),
+        'once per record per tick',
+      );
+    });
+
     it('lists, reads and marks notifications (one, all), only my own', async () => {
       const mine = await http.get<{ items: Array<{ id: string }>; unreadCount: number }>(
         '/api/me/notifications',
