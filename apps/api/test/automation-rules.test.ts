@@ -689,8 +689,11 @@ for (const backend of testEnv.queueBackends) {
         'sunli@qiming.cn',
       ]);
       assert.ok(mails.every((m) => /Message-ID: <[0-9a-f-]+@trellis>/i.test(m.data)));
-      const sent = await db.rows<{ status: string }>(`SELECT status FROM mail_message`);
-      assert.ok(sent.length === 2 && sent.every((m) => m.status === 'sent'));
+      // the SMTP server has the mails a moment before the worker records the server's answer
+      await waitFor(async () => {
+        const sent = await db.rows<{ status: string }>(`SELECT status FROM mail_message`);
+        return sent.length === 2 && sent.every((m) => m.status === 'sent');
+      }, 'both mails recorded as sent');
     });
 
     it('bounds cascades: a rule firing again on the same record is stopped with a clear error in the run log', async () => {
