@@ -64,6 +64,18 @@ describe('the embedded default (npm start on a fresh machine)', () => {
         body: JSON.stringify({ email: 'owner@trellis.local', password }),
       });
       assert.equal(login.status, 200, 'the account of the first start signs in after a restart');
+      // installing the template publishes ten tables in one transaction: on PGlite, which
+      // serves one transaction at a time, nothing in it may wait for another connection
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const installed = await fetch(`${second.baseUrl}/api/templates/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ template: 'customer-follow-up' }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      assert.equal(installed.status, 201, await installed.clone().text());
+      const { created } = (await installed.json()) as { created: Record<string, number> };
+      assert.equal(created['forms'], 10);
       const health = (await (await fetch(`${second.baseUrl}/api/health`)).json()) as {
         status: string;
       };

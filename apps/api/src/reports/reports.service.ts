@@ -172,7 +172,7 @@ export class ReportsService implements OnModuleDestroy {
     // checking needs some "now" to resolve them against.
     const report = normalizeReport(spec, [...forms.values()].map(reportFormOf), {
       now: new Date().toISOString(),
-      timeZone: await this.timeZone(auth.workspaceId),
+      timeZone: await this.timeZone(auth.workspaceId, sql),
     });
     if (Array.isArray(report)) throw conditionError(report, 'spec');
   }
@@ -201,8 +201,13 @@ export class ReportsService implements OnModuleDestroy {
     });
   }
 
-  private async timeZone(workspaceId: string): Promise<string> {
-    const [row] = await this.db.query<{ tz: string | null }>(
+  /**
+   * The workspace's time zone. Inside a transaction, ask through it: the embedded PGlite
+   * serves one connection's transaction at a time, so a query on another pooled connection
+   * would wait for the very transaction that waits for it.
+   */
+  private async timeZone(workspaceId: string, sql: Sql = this.db): Promise<string> {
+    const [row] = await sql.query<{ tz: string | null }>(
       `SELECT settings->>'timeZone' AS tz FROM workspace WHERE id = $1`,
       [workspaceId],
     );
