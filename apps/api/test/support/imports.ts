@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import type { HttpClient, HttpResponse } from './http.js';
+import { REPO_ROOT } from './spawn-server.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'imports');
 
@@ -166,4 +168,22 @@ export async function allRejections(
     if (page.body.nextAfter === null) return items;
     after = page.body.nextAfter;
   }
+}
+
+/** The bench's deterministic Chinese customer data (bench/import/generate.mjs) and its 15-field form. */
+export type BenchCustomerData = {
+  HEADERS: string[];
+  random(seed: number): () => number;
+  customerRow(i: number, rnd: () => number): string[];
+  csvLine(cells: readonly string[]): string;
+  BENCH_FORM: { fields: Array<Record<string, unknown> & { id: string }> };
+};
+
+export async function benchCustomerData(): Promise<BenchCustomerData> {
+  const bench = join(REPO_ROOT, 'bench', 'import');
+  const [generate, form] = (await Promise.all([
+    import(pathToFileURL(join(bench, 'generate.mjs')).href),
+    import(pathToFileURL(join(bench, 'form.mjs')).href),
+  ])) as [Omit<BenchCustomerData, 'BENCH_FORM'>, Pick<BenchCustomerData, 'BENCH_FORM'>];
+  return { ...generate, BENCH_FORM: form.BENCH_FORM };
 }
