@@ -981,6 +981,126 @@ for (const backend of testEnv.queueBackends) {
       );
     });
 
+    it('warns about a customer not followed up for 25 days and returns it to the pool at 30, unless protected or followed up since', async () => {
+      const customerForm = await publishForm(
+        as,
+        appId,
+        'pool_customer',
+        { 'zh-CN': '客户' },
+        {
+          fields: [
+            { id: 'company_name', type: 'text', label: { 'zh-CN': '公司名称' }, required: true },
+            { id: 'last_follow_up_at', type: 'datetime', label: { 'zh-CN': '最近跟进时间' } },
+            { id: 'protected', type: 'boolean', label: { 'zh-CN': '保护客户' } },
+          ],
+        },
+      );
+      const customers = `/api/forms/${customerForm.id}/records`;
+      const since = (days: number) => ({
+        type: 'relative_time',
+        field: 'last_follow_up_at',
+        amount: days,
+        unit: 'days',
+        working: false,
+      });
+      const warn = await createRule(as, appId, {
+        id: 'customer_warn_25d',
+        name: '25 天未跟进提醒',
+        form: 'pool_customer',
+        trigger: since(25),
+        actions: [
+          {
+            type: 'notify',
+            channel: 'in_app',
+            to: [{ type: 'owner' }],
+            title: '客户 25 天未跟进：{{company_name}}',
+          },
+        ],
+      });
+      const pool = await createRule(as, appId, {
+        id: 'customer_pool_30d',
+        name: '30 天未跟进退回公海',
+        form: 'pool_customer',
+        trigger: since(30),
+        condition: { '!': { var: 'protected' } },
+        actions: [{ type: 'return_to_pool', pool: 'public_pool', reason: '30 天未跟进' }],
+      });
+      const lastFollowUp = new Date(clock.nowMs()).toISOString();
+      const make = async (company_name: string, isProtected: boolean) => {
+        const r = await as.post<RecordBody>(customers, {
+          values: { company_name, last_follow_up_at: lastFollowUp, protected: isProtected },
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body;
+      };
+      const idle = await make('南京秦淮文化传媒有限公司', false);
+      const guarded = await make('西安曲江会展服务有限公司', true);
+      const revisited = await make('青岛崂山饮品贸易有限公司', false);
+      const timersOf = async (recordId: string) =>
+        db.rows<{ rule_id: string; due_at: Date; status: string }>(
+          `SELECT rule_id, due_at, status FROM scheduled_timer WHERE record_id = $1 AND kind = 'rule' ORDER BY due_at`,
+          [recordId],
+        );
+      await waitFor(
+        async () =>
+          (await timersOf(revisited.id)).filter((x) => x.status === 'scheduled').length === 2,
+        'two timers per customer',
+      );
+      const [warnAt, poolAt] = (await timersOf(idle.id)).map((x) => x.due_at.getTime());
+      assert.equal(warnAt, Date.parse(lastFollowUp) + 25 * 24 * HOUR);
+      assert.equal(poolAt, Date.parse(lastFollowUp) + 30 * 24 * HOUR);
+
+      // day 26: the owner is warned about each idle customer, once
+      clock.setTo(new Date((warnAt as number) + 24 * HOUR));
+      await waitFor(async () => {
+        const rows = await db.rows<{ n: number }>(
+          `SELECT count(*)::int AS n FROM rule_run WHERE rule_id = $1 AND status = 'succeeded'`,
+          [warn.id],
+        );
+        return rows[0]?.n === 3;
+      }, 'three 25-day warnings');
+      const warned = (await notificationsOf(http, owner.accessToken)).filter((n) =>
+        n.title.startsWith('客户 25 天未跟进'),
+      );
+      assert.equal(warned.length, 3);
+      // ... and one customer gets a follow-up: its 30-day timer moves with it
+      const current = await as.get<RecordBody>(`${customers}/${revisited.id}`);
+      const followedUp = new Date(clock.nowMs()).toISOString();
+      const patched = await as.patch(`${customers}/${revisited.id}`, {
+        values: { last_follow_up_at: followedUp },
+        version: current.body.version,
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      await waitFor(async () => {
+        const due = (await timersOf(revisited.id)).find(
+          (x) => x.rule_id === pool.id && x.status === 'scheduled',
+        );
+        return due?.due_at.getTime() === Date.parse(followedUp) + 30 * 24 * HOUR;
+      }, 'the 30-day timer rescheduled after the follow-up');
+
+      // day 31: back to the pool, except the protected one and the one followed up
+      clock.setTo(new Date((poolAt as number) + HOUR));
+      await waitFor(async () => {
+        const r = await as.get<RecordBody>(`${customers}/${idle.id}`);
+        return r.body.ownerId === null;
+      }, 'the idle customer back in the public pool');
+      await waitFor(async () => {
+        const rows = await db.rows<{ n: number }>(
+          `SELECT count(*)::int AS n FROM scheduled_timer WHERE rule_id = $1 AND record_id = ANY($2::uuid[]) AND status = 'fired'`,
+          [pool.id, [idle.id, guarded.id]],
+        );
+        return rows[0]?.n === 2;
+      }, 'both due pool timers to fire');
+      assert.equal(
+        (await as.get<RecordBody>(`${customers}/${guarded.id}`)).body.ownerId,
+        owner.member.id,
+      );
+      assert.equal(
+        (await as.get<RecordBody>(`${customers}/${revisited.id}`)).body.ownerId,
+        owner.member.id,
+      );
+    });
+
     it('lists, reads and marks notifications (one, all), only my own', async () => {
       const mine = await http.get<{ items: Array<{ id: string }>; unreadCount: number }>(
         '/api/me/notifications',
