@@ -13,10 +13,11 @@ import {
   sqlClient,
   waitFor,
 } from './support/automation.js';
-import { createApp, publishForm } from './support/forms.js';
+import { createApp, publishedTable, publishForm } from './support/forms.js';
 import { HttpClient, type Session } from './support/http.js';
 import { addMember, signupOwner } from './support/people.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { freePort } from './support/ports.js';
 import { createTestDatabase, type TestDatabase, testEnv } from './support/test-env.js';
 
 type RecordBody = { id: string; version: number; ownerId: string | null; createdAt: string };
@@ -100,12 +101,7 @@ for (const backend of testEnv.queueBackends) {
       });
       const appId = await createApp(as);
       leadFormId = (await publishForm(as, appId, 'lead', { 'zh-CN': '线索' }, LEAD_SCHEMA)).id;
-      const [layout] = await db.rows<{ s: string; t: string }>(
-        `SELECT v.columns->>'schema' AS s, v.columns->>'table' AS t FROM form f
-           JOIN form_version v ON v.form_id = f.id AND v.version = f.published_version WHERE f.id = $1`,
-        [leadFormId],
-      );
-      table = `"${layout?.s}"."${layout?.t}"`;
+      table = await publishedTable(db, leadFormId);
       await createRule(as, appId, {
         id: 'assign_and_tell',
         name: '官网线索分配并通知',
@@ -446,13 +442,3 @@ describe('a worker on Redis', () => {
     },
   );
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

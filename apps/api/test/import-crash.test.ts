@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { createApp, publishForm } from './support/forms.js';
+import { createApp, publishedTable, publishForm } from './support/forms.js';
 import { HttpClient, type Problem, type Session } from './support/http.js';
 import {
   allRejections,
@@ -132,14 +132,7 @@ describe('an import survives kill -9 of the API process in the middle of its com
       { 'zh-CN': '客户', en: 'Customer' },
       schema,
     );
-    const [layout] = (
-      await db.query<{ s: string; t: string }>(
-        `SELECT v.columns->>'schema' AS s, v.columns->>'table' AS t FROM form f
-           JOIN form_version v ON v.form_id = f.id AND v.version = f.published_version WHERE f.id = $1`,
-        [form.id],
-      )
-    ).rows;
-    const table = `"${layout?.s}"."${layout?.t}"`;
+    const table = await publishedTable(db, form.id);
 
     const uploaded = await uploadFile(
       first.baseUrl,

@@ -9,7 +9,7 @@ import {
   sqlClient,
   waitFor,
 } from './support/automation.js';
-import { createApp, publishForm } from './support/forms.js';
+import { createApp, publishedTable, publishForm } from './support/forms.js';
 import { HttpClient, type Session } from './support/http.js';
 import { addMember, signupOwner } from './support/people.js';
 import { spawnServer, type SpawnedServer } from './support/spawn-server.js';
@@ -79,12 +79,7 @@ describe('two API processes and two workers on the same PostgreSQL and Redis', (
     const asA = a.as(owner.accessToken);
     const appId = await createApp(asA);
     leadFormId = (await publishForm(asA, appId, 'lead', { 'zh-CN': '线索' }, LEAD_SCHEMA)).id;
-    const [layout] = await db.rows<{ s: string; t: string }>(
-      `SELECT v.columns->>'schema' AS s, v.columns->>'table' AS t FROM form f
-         JOIN form_version v ON v.form_id = f.id AND v.version = f.published_version WHERE f.id = $1`,
-      [leadFormId],
-    );
-    table = `"${layout?.s}"."${layout?.t}"`;
+    table = await publishedTable(db, leadFormId);
     await createRule(asA, appId, {
       id: 'assign_and_tell',
       name: '官网线索分配并通知',

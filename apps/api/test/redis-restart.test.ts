@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRule, LEAD_SCHEMA, sqlClient, waitFor } from './support/automation.js';
-import { createApp, publishForm } from './support/forms.js';
+import { createApp, publishedTable, publishForm } from './support/forms.js';
 import { HttpClient, type Session } from './support/http.js';
 import { signupOwner } from './support/people.js';
 import { spawnServer, type SpawnedServer } from './support/spawn-server.js';
+import { freePort } from './support/ports.js';
 import { createTestDatabase, type TestDatabase, testEnv } from './support/test-env.js';
 
 const REMARK = '[已分配]';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -81,12 +72,7 @@ describe('Redis restarted between commit and enqueue', () => {
     as = http.as(owner.accessToken);
     const appId = await createApp(as);
     leadFormId = (await publishForm(as, appId, 'lead', { 'zh-CN': '线索' }, LEAD_SCHEMA)).id;
-    const [layout] = await db.rows<{ s: string; t: string }>(
-      `SELECT v.columns->>'schema' AS s, v.columns->>'table' AS t FROM form f
-         JOIN form_version v ON v.form_id = f.id AND v.version = f.published_version WHERE f.id = $1`,
-      [leadFormId],
-    );
-    table = `"${layout?.s}"."${layout?.t}"`;
+    table = await publishedTable(db, leadFormId);
     await createRule(as, appId, {
       id: 'mark_website_leads',
       name: '官网线索加标记',

@@ -55,14 +55,15 @@ import {
 } from './import-sniffing.js';
 import { savedLabelKey, suggestColumns, type Suggestion } from './import-suggestions.js';
 import { stagingTable, keysTable } from './import-staging.js';
+import { hasControlCharacter } from './file-names.js';
 import { checkXlsx } from './xlsx-guard.js';
 
 /** Records kept from the top of the file: enough to choose a header below a few title rows, and a sample. */
 const PREVIEW_RECORDS = 40;
 const PREVIEW_CELL_CHARS = 200;
 
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const SAFE_NAME = /^[^/\\:*?"<>|\u0000-\u001f]+$/;
+/** Characters Windows and Unix refuse in a file name (control characters are checked apart). */
+const SAFE_NAME = /^[^/\\:*?"<>|]+$/;
 
 function badFile(code: string, message: string, extra: Record<string, unknown> = {}): ApiError {
   return new ApiError('BAD_REQUEST', message, [{ path: 'file', code, message, ...extra }]);
@@ -75,6 +76,7 @@ export function checkFileName(name: string): string {
     trimmed === '' ||
     trimmed.length > IMPORT_LIMITS.maxFileNameChars ||
     !SAFE_NAME.test(trimmed) ||
+    hasControlCharacter(trimmed) ||
     trimmed === '.' ||
     trimmed.includes('..') ||
     trimmed.startsWith('.')

@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { createInflateRaw } from 'node:zlib';
 import { ApiError } from '../common/errors/api-error.js';
 import { IMPORT_LIMITS } from './import-limits.js';
+import { hasControlCharacter } from './file-names.js';
 
 /**
  * Checks an XLSX (a ZIP of XML parts) before any XML parser sees it:
@@ -39,8 +40,7 @@ export function unsafeEntryName(name: string): boolean {
     name.startsWith('/') ||
     name.includes('\\') ||
     /^[a-z]:/i.test(name) ||
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-    /[\u0000-\u001f]/.test(name) ||
+    hasControlCharacter(name) ||
     name.split('/').some((segment) => segment === '..')
   );
 }

@@ -5,6 +5,8 @@ import type { LocalizedText } from '@trellis/app-bundle';
 import { ApiError } from '../common/errors/api-error.js';
 import { APP_CONFIG } from '../common/tokens.js';
 import type { AppConfig } from '../config/app-config.js';
+import { DatabaseService } from '../database/database.service.js';
+import type { ShippedTemplateListResponse } from './dto/import-template.dto.js';
 import { readBundleSource } from './read-bundle-source.js';
 
 export type ShippedTemplate = {
@@ -24,10 +26,33 @@ export type ShippedTemplate = {
 export class ShippedTemplates {
   private loaded: Promise<Map<string, ShippedTemplate>> | null = null;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: DatabaseService,
+  ) {}
 
-  async list(): Promise<ShippedTemplate[]> {
-    return [...(await this.all()).values()];
+  /** The shipped templates, each with the app of this workspace that has it installed, if any. */
+  async forWorkspace(workspaceId: string): Promise<ShippedTemplateListResponse> {
+    const installed = await this.db.query<{
+      id: string;
+      template_key: string;
+      template_version: string | null;
+    }>(
+      `SELECT DISTINCT ON (template_key) id, template_key, template_version FROM app
+        WHERE workspace_id = $1 AND template_key IS NOT NULL ORDER BY template_key, created_at`,
+      [workspaceId],
+    );
+    return [...(await this.all()).values()].map((t) => {
+      const app = installed.find((a) => a.template_key === t.key);
+      return {
+        key: t.key,
+        version: t.version,
+        name: t.name,
+        description: t.description,
+        installedAppId: app?.id ?? null,
+        installedVersion: app?.template_version ?? null,
+      };
+    });
   }
 
   /** The template's bundle by key; 404 when no such template ships. */

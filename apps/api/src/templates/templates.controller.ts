@@ -5,7 +5,6 @@ import type { AuthContext } from '../auth/auth-context.js';
 import { CurrentAuth } from '../common/auth/current-auth.decorator.js';
 import { IdParam } from '../common/http/params.js';
 import { PolicyService } from '../policy/policy.service.js';
-import { DatabaseService } from '../database/database.service.js';
 import {
   AppBundleResponse,
   ImportTemplateDto,
@@ -23,33 +22,13 @@ export class TemplatesController {
     private readonly templates: TemplatesService,
     private readonly shipped: ShippedTemplates,
     private readonly policy: PolicyService,
-    private readonly db: DatabaseService,
   ) {}
 
   /** The templates that ship with Trellis, and whether this workspace has each installed. */
   @Get('templates')
   @ApiOkResponse({ standardSchema: ShippedTemplateListResponse })
-  async list(@CurrentAuth() auth: AuthContext): Promise<ShippedTemplateListResponse> {
-    const installed = await this.db.query<{
-      id: string;
-      template_key: string;
-      template_version: string | null;
-    }>(
-      `SELECT DISTINCT ON (template_key) id, template_key, template_version FROM app
-        WHERE workspace_id = $1 AND template_key IS NOT NULL ORDER BY template_key, created_at`,
-      [auth.workspaceId],
-    );
-    return (await this.shipped.list()).map((t) => {
-      const app = installed.find((a) => a.template_key === t.key);
-      return {
-        key: t.key,
-        version: t.version,
-        name: t.name,
-        description: t.description,
-        installedAppId: app?.id ?? null,
-        installedVersion: app?.template_version ?? null,
-      };
-    });
+  list(@CurrentAuth() auth: AuthContext): Promise<ShippedTemplateListResponse> {
+    return this.shipped.forWorkspace(auth.workspaceId);
   }
 
   /**

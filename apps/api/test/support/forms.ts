@@ -106,3 +106,18 @@ export const CUSTOMER_SCHEMA = {
     { id: 'signed_on', type: 'date', label: { 'zh-CN': '签约日期', en: 'Signed on' } },
   ],
 };
+
+/** The quoted "schema"."table" holding a form's published records. */
+export async function publishedTable(
+  db: { query(text: string, values: unknown[]): Promise<{ rows: unknown[] }> },
+  formId: string,
+): Promise<string> {
+  const { rows } = await db.query(
+    `SELECT v.columns->>'schema' AS s, v.columns->>'table' AS t FROM form f
+       JOIN form_version v ON v.form_id = f.id AND v.version = f.published_version WHERE f.id = $1`,
+    [formId],
+  );
+  const layout = rows[0] as { s: string; t: string } | undefined;
+  assert.ok(layout !== undefined, `form ${formId} is not published`);
+  return `"${layout.s}"."${layout.t}"`;
+}
