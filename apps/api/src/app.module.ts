@@ -17,6 +17,7 @@ import { AutomationModule } from './automation/automation.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
+import { ViewsModule } from './views/views.module.js';
 import { TokenService } from './auth/token.service.js';
 import { DatabaseService } from './database/database.service.js';
 import { RouteCatalog } from './common/http/route-catalog.js';
@@ -49,6 +50,7 @@ export class AppModule {
         ReportsModule,
         ImportsModule,
         TemplatesModule,
+        ViewsModule,
       ],
       controllers: [HealthController],
       providers: [

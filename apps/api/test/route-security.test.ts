@@ -68,6 +68,8 @@ const BODIES: Record<string, (ids: Record<string, string>) => unknown> = {
   'PATCH /api/reports/:id': () => ({ name: '越权' }),
   'POST /api/apps/:appId/dashboards': () => ({ name: '越权', layout: { items: [] } }),
   'PATCH /api/dashboards/:id': () => ({ name: '越权' }),
+  'POST /api/forms/:formId/views': () => ({ name: '越权视图' }),
+  'PATCH /api/views/:viewId': () => ({ name: '越权' }),
   'PUT /api/imports/:id/mapping': () => ({ columns: [{ column: 0, field: 'company_name' }] }),
   'POST /api/imports/:id/commit': () => ({ mode: 'skip_bad_rows' }),
 };
@@ -135,6 +137,13 @@ describe('deny by default and tenant isolation, generated from the route table',
       await asB.post<{ id: string }>(`/api/apps/${ids['appId']}/dashboards`, {
         name: '云帆看板',
         layout: { items: [] },
+      })
+    ).body.id;
+    ids['viewId'] = (
+      await asB.post<{ id: string }>(`/api/forms/${form.id}/views`, {
+        name: '云帆重点客户',
+        shared: true,
+        filter: { field: 'level', op: 'eq', value: 'vip' },
       })
     ).body.id;
     const db = new pg.Client({ connectionString: t.database.url });
@@ -248,7 +257,8 @@ describe('deny by default and tenant isolation, generated from the route table',
                   (SELECT json_agg(r.permissions ORDER BY id) FROM role r WHERE workspace_id = $1) AS roles,
                   (SELECT json_agg(m.status ORDER BY id) FROM member m WHERE workspace_id = $1) AS members,
                   (SELECT count(*) FROM record_history WHERE workspace_id = $1) AS history,
-                  (SELECT json_agg(j.status ORDER BY id) FROM import_job j WHERE workspace_id = $1) AS imports`,
+                  (SELECT json_agg(j.status ORDER BY id) FROM import_job j WHERE workspace_id = $1) AS imports,
+                  (SELECT json_agg(v ORDER BY id) FROM saved_view v WHERE workspace_id = $1) AS views`,
           [b.workspace.id],
         )
       ).rows[0] as unknown;

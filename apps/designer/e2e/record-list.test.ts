@@ -94,4 +94,84 @@ describe('a record list of 10,000 customers', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  it('saves a filtered, sorted list with chosen columns as a view and opens it again from the bar', async () => {
+    const { page, errors, context } = await openPage(browser, { session });
+    const listUrl = `${server.baseUrl}/apps/${app.appId}/forms/${app.formId}`;
+    await page.goto(listUrl);
+    await page.getByText(`共 ${TOTAL} 条`).waitFor();
+    const rows = page.getByTestId('record-row');
+
+    // Key accounts only, the largest expected amount first, without the next-visit column.
+    await page.getByRole('button', { name: '筛选' }).click();
+    await page.getByRole('button', { name: '添加条件' }).click();
+    const row = page.getByTestId('filter-row');
+    await row.getByLabel('字段', { exact: true }).selectOption({ label: '客户等级' });
+    await row.getByLabel('条件', { exact: true }).selectOption({ label: '等于' });
+    await row.getByLabel('值', { exact: true }).selectOption({ label: '重点客户' });
+    await page.getByRole('button', { name: '应用筛选' }).click();
+    await page.getByText(`共 ${TOTAL / 2} 条`).waitFor();
+    const amountHeader = page.getByRole('columnheader', { name: '预计金额' });
+    await amountHeader.getByRole('button').click();
+    await amountHeader.and(page.locator('[aria-sort="ascending"]')).waitFor();
+    await amountHeader.getByRole('button').click();
+    await amountHeader.and(page.locator('[aria-sort="descending"]')).waitFor();
+    await page.getByRole('button', { name: '显示列' }).click();
+    await page.getByRole('group', { name: '显示列' }).getByLabel('下次拜访').uncheck();
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getByRole('columnheader', { name: '下次拜访' }).count(), 0);
+    await rows.first().filter({ hasText: '¥10,600' }).waitFor();
+    const firstRows = await rows.evaluateAll((nodes) =>
+      nodes.slice(0, 5).map((node) => node.textContent),
+    );
+
+    const viewName = '重点客户·金额从高到低';
+    await page.getByRole('button', { name: '另存为视图' }).click();
+    const dialog = page.getByTestId('view-name-dialog');
+    await dialog.getByLabel('视图名称').fill(viewName);
+    await dialog.getByRole('button', { name: '保存', exact: true }).click();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: `视图“${viewName}”已保存` })
+      .waitFor();
+    const views = page.getByRole('group', { name: '视图' });
+    await views
+      .getByRole('button', { name: viewName })
+      .and(page.locator('[aria-pressed="true"]'))
+      .waitFor();
+    assert.match(page.url(), /[?&]viewId=[0-9a-f-]{36}/, 'the URL names the view');
+
+    const expectSavedView = async () => {
+      await page.getByText(`共 ${TOTAL / 2} 条`).waitFor();
+      await amountHeader.and(page.locator('[aria-sort="descending"]')).waitFor();
+      assert.equal(await page.getByRole('columnheader', { name: '下次拜访' }).count(), 0);
+      await page.getByRole('columnheader', { name: '公司名称' }).waitFor();
+      await rows.first().filter({ hasText: '¥10,600' }).waitFor();
+      assert.deepEqual(
+        await rows.evaluateAll((nodes) => nodes.slice(0, 5).map((node) => node.textContent)),
+        firstRows,
+      );
+    };
+    // The bookmarked URL opens the view after a reload ...
+    await page.reload();
+    await expectSavedView();
+    // ... and so does the bar (by keyboard), after going back to all records.
+    await views.getByRole('button', { name: '全部记录' }).click();
+    await page.getByText(`共 ${TOTAL} 条`).waitFor();
+    assert.doesNotMatch(page.url(), /viewId=/);
+    await views.getByRole('button', { name: viewName }).focus();
+    await page.keyboard.press('Enter');
+    await expectSavedView();
+    await page.screenshot({ path: screenshotPath('runtime-list-saved-view') });
+    // At phone width the views stay one tap away, above the cards.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await views
+      .getByRole('button', { name: viewName })
+      .and(page.locator('[aria-pressed="true"]'))
+      .waitFor();
+    await page.getByRole('button', { name: '另存为视图' }).waitFor();
+    await page.screenshot({ path: screenshotPath('runtime-list-saved-view-phone') });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

@@ -24,7 +24,8 @@ type SortKey = {
 };
 type Cursor = { v: unknown; n: boolean; id: string };
 
-const SYSTEM_SORTS: Record<string, string> = {
+/** Record columns every form table has that a list may sort by, with their SQL types. */
+export const SYSTEM_SORTS: Readonly<Record<string, string>> = {
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
   stage: 'text',

@@ -252,9 +252,6 @@ export const FEATURE_MESSAGES_EN: Record<FeatureMessageKey, string> = {
   'approvals.commentHint': 'Optional; kept in the stage history',
   'approvals.commentHintRequired': 'Say why; the submitter will see it',
   'approvals.commentRequired': 'Please write a comment',
-  'common.notAvailableYet': 'Not available yet',
-  'common.notAvailableBody':
-    'The server does not offer this yet ({what}). It turns on here once the server is upgraded.',
   'myDay.morning': 'Good morning, {name}',
   'myDay.afternoon': 'Good afternoon, {name}',
   'myDay.evening': 'Good evening, {name}',
@@ -270,7 +267,6 @@ export const FEATURE_MESSAGES_EN: Record<FeatureMessageKey, string> = {
   'myDay.live.connecting': 'Connecting',
   'myDay.live.live': 'Live',
   'myDay.live.reconnecting': 'Reconnecting',
-  'myDay.live.unavailable': 'Not connected',
   'myDay.noNotifications': 'No notifications',
   'myDay.markAllRead': 'Mark all as read',
   'myDay.newLeads': 'New leads',

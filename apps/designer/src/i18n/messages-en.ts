@@ -1,9 +1,11 @@
 import { FEATURE_MESSAGES_EN } from './feature-messages-en.js';
+import { VIEW_MESSAGES_EN } from './view-messages-en.js';
 import type { MessageKey } from './messages-zh-cn.js';
 
 /** Product strings in English; the type makes a missing translation a compile error. */
 export const EN_MESSAGES: Record<MessageKey, string> = {
   ...FEATURE_MESSAGES_EN,
+  ...VIEW_MESSAGES_EN,
   'app.name': 'Trellis',
 
   'common.actions': 'Actions',

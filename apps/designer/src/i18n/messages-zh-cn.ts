@@ -1,8 +1,10 @@
 import { FEATURE_MESSAGES_ZH_CN } from './feature-messages-zh-cn.js';
+import { VIEW_MESSAGES_ZH_CN } from './view-messages-zh-cn.js';
 
 /** Product strings in Simplified Chinese (the default language). Keys are shared with English. */
 export const ZH_CN_MESSAGES = {
   ...FEATURE_MESSAGES_ZH_CN,
+  ...VIEW_MESSAGES_ZH_CN,
   'app.name': 'Trellis',
 
   'common.actions': '操作',

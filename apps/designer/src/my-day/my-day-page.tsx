@@ -11,7 +11,7 @@ import { recordTitle } from '../forms/field-data-source.js';
 import { useI18n } from '../i18n/i18n-context.js';
 import { Button, buttonClass } from '../ui/button.js';
 import { Icon } from '../ui/icon.js';
-import { Notice, ProblemNotice } from '../ui/problem-notice.js';
+import { ProblemNotice } from '../ui/problem-notice.js';
 import { Loading, PageHeader } from '../ui/states.js';
 import { useToast } from '../ui/toast.js';
 import { useLiveNotifications } from './use-live-notifications.js';
@@ -58,15 +58,6 @@ export function MyDayPage() {
         <NewLeadsCard />
       </div>
     </div>
-  );
-}
-
-function Unavailable({ what }: { what: string }) {
-  const { t } = useI18n();
-  return (
-    <Notice tone="info" title={t('common.notAvailableYet')} testId="not-available">
-      {t('common.notAvailableBody', { what })}
-    </Notice>
   );
 }
 
@@ -214,9 +205,7 @@ function NotificationsCard() {
         </span>
       </div>
       <div className="card__body">
-        {live.status === 'unavailable' ? (
-          <Unavailable what="GET /api/me/notifications" />
-        ) : live.items.length === 0 ? (
+        {live.items.length === 0 ? (
           live.error !== undefined ? (
             <ProblemNotice error={live.error} />
           ) : (

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isApiProblem } from '../api/api-problem.js';
 import { meApi, type NotificationItem } from '../api/me-api.js';
 import { EventStreamParser } from './event-stream.js';
 
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'unavailable';
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
 export type LiveNotifications = {
   items: readonly NotificationItem[];
@@ -46,6 +45,7 @@ export function useLiveNotifications(): LiveNotifications {
           const reader = response.body?.getReader();
           if (reader === undefined) throw new Error('no stream body');
           setStatus('live');
+          setError(undefined);
           delay = 1000;
           const decoder = new TextDecoder();
           const parser = new EventStreamParser();
@@ -77,10 +77,7 @@ export function useLiveNotifications(): LiveNotifications {
           }
         } catch (caught) {
           if (signal.aborted) return;
-          if (isApiProblem(caught) && (caught.status === 404 || caught.status === 403)) {
-            setStatus('unavailable');
-            return;
-          }
+          setError(caught);
         }
         if (signal.aborted) return;
         setStatus('reconnecting');
@@ -102,8 +99,8 @@ export function useLiveNotifications(): LiveNotifications {
       (caught: unknown) => {
         if (signal.aborted) return;
         setError(caught);
-        setStatus(isApiProblem(caught) && caught.status === 404 ? 'unavailable' : 'reconnecting');
-        if (!(isApiProblem(caught) && caught.status === 404)) void connect();
+        setStatus('reconnecting');
+        void connect();
       },
     );
     return () => controller.abort();

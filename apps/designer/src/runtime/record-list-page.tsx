@@ -30,10 +30,10 @@ import {
   saveColumnChoice,
 } from './record-columns.js';
 import { KanbanBoard } from './kanban-board.js';
+import { DEFAULT_SORT, sortParam, type ListState, type Sort } from './saved-view-state.js';
+import { SavedViewsBar, useSavedViews } from './saved-views-bar.js';
 import { useCompiledForm } from './use-compiled-form.js';
 import { useRecordPages } from './use-record-pages.js';
-
-type Sort = { field: string; descending: boolean };
 
 const ROW_HEIGHT = 44;
 const CARD_HEIGHT = 88;
@@ -69,11 +69,29 @@ export function RecordListPage() {
 
   const [search, setSearch] = useState('');
   const q = useDebounced(search.trim(), 300);
-  const [sort, setSort] = useState<Sort>({ field: 'created_at', descending: true });
+  const [sort, setSort] = useState<Sort>(DEFAULT_SORT);
   const [filters, setFilters] = useState<FilterCondition[]>([]);
   const [filterOpen, setFilterOpen] = useState(false);
   const [columnsOpen, setColumnsOpen] = useState(false);
   const [chosen, setChosen] = useState<string[] | null>(() => loadColumnChoice(formId));
+  const applyView = useCallback(
+    (state: ListState | null) => {
+      setFilters(state?.filters ?? []);
+      setSort(state?.sort ?? DEFAULT_SORT);
+      setSearch(state?.search ?? '');
+      setChosen(state === null ? loadColumnChoice(formId) : state.columns);
+      setFilterOpen(false);
+    },
+    [formId],
+  );
+  const actions = form.data?.actions;
+  const savedViews = useSavedViews({
+    formId,
+    fields,
+    state: { filters, sort, search, columns: chosen, mode: view },
+    canManage: actions !== undefined && (actions.length === 0 || actions.includes('manage')),
+    apply: applyView,
+  });
 
   const filterParam = useMemo(() => {
     const own = toFilterParam(filters);
@@ -84,7 +102,7 @@ export function RecordListPage() {
     formId,
     {
       q: q === '' ? undefined : q,
-      sort: `${sort.descending ? '-' : ''}${sort.field}`,
+      sort: sortParam(sort),
       filter: filterParam,
     },
     schema !== null,
@@ -120,7 +138,8 @@ export function RecordListPage() {
       ? fields.map((f) => f.id).filter((fid) => fid === id || columnIds.includes(fid))
       : columnIds.filter((c) => c !== id);
     setChosen(next);
-    saveColumnChoice(formId, next);
+    // a saved view keeps its own columns; only the plain list remembers the choice
+    if (savedViews.activeId === null) saveColumnChoice(formId, next);
   }
 
   function sortBy(field: string) {
@@ -209,6 +228,7 @@ export function RecordListPage() {
           </Button>
         </div>
       )}
+      <SavedViewsBar model={savedViews} />
       <div className="list-toolbar">
         {flow.data !== null && flow.data !== undefined ? (
           <div className="segmented" role="group" aria-label={t('kanban.view')}>
