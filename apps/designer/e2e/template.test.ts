@@ -33,6 +33,8 @@ describe('the customer follow-up template, installed from the gallery', () => {
   let session: SessionJson;
   let context: BrowserContext;
   let page: Page;
+  /** The installed app's reports page, for the English reader. */
+  let reportsUrl = '';
 
   before(async () => {
     server = await startProduct();
@@ -61,7 +63,8 @@ describe('the customer follow-up template, installed from the gallery', () => {
     await page.waitForURL(/\/apps\/[0-9a-f-]{36}$/, { timeout: 180_000 });
     await page.getByTestId('toast').filter({ hasText: '模板已安装' }).waitFor();
 
-    await page.goto(`${page.url()}/reports`);
+    reportsUrl = `${page.url()}/reports`;
+    await page.goto(reportsUrl);
     await page.getByRole('link', { name: '销售管理看板' }).click();
     const grid = page.getByTestId('dashboard-grid');
     await grid.waitFor();
@@ -122,5 +125,42 @@ describe('the customer follow-up template, installed from the gallery', () => {
     // back in the gallery, the template shows as installed with a way to open it
     await page.goto(`${server.baseUrl}/apps`);
     await card.getByTestId('open-template-app').waitFor();
+  });
+
+  it("reads in English: the same dashboard with the bundle's English labels", async () => {
+    assert.notEqual(reportsUrl, '', 'the template was installed by the test before');
+    const english = await openPage(browser, { session, locale: 'en' });
+    try {
+      await english.page.goto(reportsUrl);
+      await english.page.getByRole('link', { name: 'Sales manager', exact: true }).click();
+      const grid = english.page.getByTestId('dashboard-grid');
+      await grid.waitFor();
+      let drawn = 0;
+      for (let i = 0; i < 60 && drawn < 3; i += 1) {
+        drawn = await drawnCharts(english.page);
+        if (drawn < 3) await english.page.waitForTimeout(500);
+      }
+      assert.ok(drawn >= 3, `only ${drawn} charts drawn`);
+      assert.equal(await grid.getByRole('alert').count(), 0, 'no tile shows an error');
+      // tiles are titled from the bundle's translations, stages and ratios read in English
+      const pipeline = grid.getByRole('region', { name: 'Open pipeline by rep', exact: true });
+      await pipeline.locator('tbody tr').first().waitFor();
+      assert.doesNotMatch(await pipeline.innerText(), /needs_analysis|prospecting/);
+      const ratio = grid
+        .getByRole('region', { name: 'Lead-to-customer conversion', exact: true })
+        .getByTestId('kpi-value');
+      assert.match(await ratio.innerText(), /^\d{1,3}(\.\d)?%$/);
+      await grid.getByRole('region', { name: 'Stalled opportunities', exact: true }).waitFor();
+      const titles = await grid.locator('.dashboard-tile__title').allInnerTexts();
+      assert.ok(titles.length >= 4, 'the dashboard has its tiles');
+      const untranslated = titles.filter((title) => /[\u4e00-\u9fff]/.test(title));
+      assert.deepEqual(untranslated, [], 'every tile title is in English');
+      await english.page.screenshot({
+        path: screenshotPath('template-manager-dashboard-en'),
+        fullPage: true,
+      });
+    } finally {
+      await english.context.close();
+    }
   });
 });

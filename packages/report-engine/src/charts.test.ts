@@ -343,6 +343,23 @@ describe('toChartOption: what each chart shows', () => {
     assert.deepEqual(header, ['排名', '负责人', '金额合计', '目标', '完成率']);
   });
 
+  it('a leaderboard with targets draws the target beside each rep: target vs actual', () => {
+    const result = results['leaderboard'] as ReportResult;
+    const o = toChartOption(result, { type: 'horizontal_bar', locale: 'en' });
+    const series = o['series'] as Array<{ name: string; data: Array<number | null> }>;
+    assert.deepEqual(
+      series.map((s) => s.name),
+      ['Sum of Amount', 'Target'],
+    );
+    const byRep = result.rows.filter((r) => r.level === 'detail').map((r) => r.target ?? null);
+    assert.deepEqual(series[1]?.data, byRep);
+    assert.ok(
+      byRep.some((t) => t !== null && t > 0),
+      'the fixture has targets',
+    );
+    assert.deepEqual((o['legend'] as { data: string[] }).data, ['Sum of Amount', 'Target']);
+  });
+
   it('the pivot table lays keys across and totals at the edges', () => {
     const o = toChartOption(results['pivot'] as ReportResult, { type: 'pivot_table' });
     const t = o['trellis'] as { header: unknown[][]; body: unknown[][] };

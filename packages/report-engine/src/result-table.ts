@@ -26,7 +26,7 @@ const WORDS = {
   overall: { 'zh-CN': '总转化率', en: 'Overall conversion' },
 } as const;
 
-function word(key: keyof typeof WORDS, locale: string): string {
+export function word(key: keyof typeof WORDS, locale: string): string {
   return localize(WORDS[key], locale);
 }
 

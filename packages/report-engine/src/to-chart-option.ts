@@ -1,7 +1,7 @@
 // A ReportResult -> a plain ECharts option object (JSON only: no functions, no echarts import).
 // The designer passes it to echarts.setOption; value formatting hints travel in `trellis`.
 import type { ChartType } from './chart-types.js';
-import { localize, resultGrid } from './result-table.js';
+import { localize, resultGrid, word } from './result-table.js';
 import { FUNNEL_STAGE_ID } from './to-result.js';
 import type { CellValue, LocalizedText, ReportResult, ResultMeasure, ResultRow } from './types.js';
 
@@ -207,6 +207,7 @@ function cartesian(
           showSymbol: false,
         }))
       : [];
+  const targets = leaderboardTargets(ctx, kind);
   const category = {
     type: 'category',
     data: names,
@@ -221,9 +222,31 @@ function cartesian(
     grid: { left: 16, right: 24, top: 48, bottom: 48, containLabel: true },
     xAxis: opts.horizontal === true ? value : category,
     yAxis: opts.horizontal === true ? category : value,
-    ...legend([...series.map((s) => s.name), ...previous.map((s) => s.name)]),
-    series: [...series, ...previous],
+    ...legend([
+      ...series.map((s) => s.name),
+      ...targets.map((s) => s.name),
+      ...previous.map((s) => s.name),
+    ]),
+    series: [...series, ...targets, ...previous],
   });
+}
+
+/** A leaderboard with targets draws them beside the ranked measure: target vs actual at a glance. */
+function leaderboardTargets(
+  ctx: Context,
+  kind: 'bar' | 'line',
+): Array<{ name: string; [key: string]: unknown }> {
+  if (ctx.result.kind !== 'leaderboard' || ctx.seriesDim !== null) return [];
+  if (!ctx.rows.some((r) => r.target !== undefined && r.target !== null)) return [];
+  return [
+    {
+      name: word('target', ctx.locale),
+      type: kind,
+      data: ctx.categories.map((c) => num(find(ctx, c, null)?.target ?? null)),
+      itemStyle: { color: '#c9cdd4' },
+      emphasis: { focus: 'series' },
+    },
+  ];
 }
 
 function combo(ctx: Context): ChartOption {
