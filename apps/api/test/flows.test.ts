@@ -22,6 +22,25 @@ const OPPORTUNITY_FORM = {
     { id: 'probability', type: 'percent', label: { 'zh-CN': '赢率', en: 'Probability' } },
     { id: 'loss_reason', type: 'textarea', label: { 'zh-CN': '输单原因', en: 'Loss reason' } },
     { id: 'competitor', type: 'text', label: { 'zh-CN': '竞争对手', en: 'Competitor' } },
+    {
+      id: 'closed_at',
+      type: 'datetime',
+      label: { 'zh-CN': '关闭时间', en: 'Closed at' },
+      readOnly: true,
+    },
+    {
+      id: 'cycle_days',
+      type: 'formula',
+      label: { 'zh-CN': '销售周期（天）', en: 'Sales cycle (days)' },
+      resultType: 'number',
+      formula: {
+        if: [
+          { var: 'closed_at' },
+          { round: [{ date_diff: [{ var: 'created_at' }, { var: 'closed_at' }, 'days'] }, 1] },
+          null,
+        ],
+      },
+    },
   ],
 };
 
@@ -60,7 +79,14 @@ const OPPORTUNITY_FLOW = {
       ],
     },
     { id: 'won', label: { 'zh-CN': '赢单', en: 'Won' }, kind: 'won', order: 4, probability: 100 },
-    { id: 'lost', label: { 'zh-CN': '输单', en: 'Lost' }, kind: 'lost', order: 5, probability: 0 },
+    {
+      id: 'lost',
+      label: { 'zh-CN': '输单', en: 'Lost' },
+      kind: 'lost',
+      order: 5,
+      probability: 0,
+      onEnter: [{ type: 'setField', field: 'closed_at', valueFrom: 'now' }],
+    },
   ],
   transitions: [
     {
@@ -291,6 +317,28 @@ describe('flows on records', () => {
     assert.equal(decided.body.values['probability'], 100);
     const closed = await as.get<Approval[]>('/api/approvals');
     assert.ok(!closed.body.some((a) => a.id === approval.id), 'gone from the inbox');
+  });
+
+  it('recomputes formulas over the fields a stage sets: the sales cycle once closed_at is set', async () => {
+    const created = await as.post<RecordBody>(base(), {
+      values: { title: '宁波港物流数字化项目' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.values['cycle_days'], null, 'no cycle while the deal is open');
+    const lost = await as.post<RecordBody>(`${base()}/${created.body.id}/transitions`, {
+      event: 'lose',
+      values: { loss_reason: '预算冻结', competitor: '金蝶' },
+    });
+    assert.equal(lost.status, 200, JSON.stringify(lost.body));
+    assert.equal(lost.body.stage, 'lost');
+    assert.equal(typeof lost.body.values['closed_at'], 'string');
+    // created and closed within the same minute: a cycle of 0 days, computed, not left empty
+    assert.equal(lost.body.values['cycle_days'], 0);
+    const history = await as.get<Array<{ changes: Array<{ field: string; to: unknown }> }>>(
+      `${base()}/${created.body.id}/history`,
+    );
+    const changed = history.body.flatMap((h) => h.changes.map((c) => c.field));
+    assert.ok(changed.includes('cycle_days'), `history names the formula: ${changed.join(', ')}`);
   });
 
   it('lists the available transitions with reasons for the disabled ones', async () => {

@@ -291,6 +291,21 @@ export class FlowRunnerService implements OnModuleInit {
         to: effect.value,
       });
     }
+    // formulas over the fields the effects wrote (a sales cycle once closed_at is set)
+    const written = Object.fromEntries(
+      changes.filter((c) => c.field !== 'stage').map((c) => [c.field, c.to]),
+    );
+    if (Object.keys(written).length > 0) {
+      const formulas = await this.records.formulasAfter(tx, form, current, written, actor);
+      for (const [field, value] of Object.entries(formulas)) {
+        const storage = own(form.layout.fields, field);
+        if (storage?.storage !== 'column') continue;
+        sets.push(
+          `${q(storage.column)} = ${params.add(toDbParam(storage, value))}::${storage.sqlType}`,
+        );
+        changes.push({ field, from: current.values[field] ?? null, to: value });
+      }
+    }
     const updated = await tx.query(
       `UPDATE ${store.table} AS t SET ${sets.join(', ')} WHERE t.id = ${params.add(current.id)}::uuid AND t.version = ${params.add(current.version)}
        RETURNING ${store.selectList('t')}`,

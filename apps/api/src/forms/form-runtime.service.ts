@@ -39,6 +39,7 @@ function validateWith(compiled: CompiledForm, input: ValidateInput): ValidateOut
     user: { id: input.user.id },
     ...(input.stage !== undefined ? { stage: input.stage } : {}),
     ...(input.previous !== undefined ? { previous: input.previous } : {}),
+    ...(input.system !== undefined ? { system: input.system } : {}),
     permissions: { hidden: [...input.hidden], readOnly: [...input.readOnly] },
   });
   if (result.ok) return { ok: true, values: result.values };

@@ -16,6 +16,8 @@ export type ValidateInput = {
   readonly now: string;
   readonly timeZone: string;
   readonly user: { readonly id: string };
+  /** System fields formulas and rules may read (created_at, owner_id …); on create, as they will be stored. */
+  readonly system?: Readonly<Record<string, unknown>>;
 };
 
 export type ValidateOutcome =

@@ -21,6 +21,23 @@ export type StoredRecord = {
   readonly values: Readonly<Record<string, unknown>>;
 };
 
+/** The system fields of a stored record, by the names rules and formulas read them under. */
+export function systemValues(record: StoredRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    owner_id: record.ownerId,
+    created_by: record.createdBy,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    stage: record.stage,
+    stage_entered_at: record.stageEnteredAt,
+    version: record.version,
+    is_draft: record.isDraft,
+    submitted_at: record.submittedAt,
+    deleted_at: record.deletedAt,
+  };
+}
+
 /** Field ids the viewer may not read (hidden) in any stage: filters, sorts and searches on them are refused. */
 export function unreadableFields(access: FormAccess): Set<string> {
   const out = new Set<string>();

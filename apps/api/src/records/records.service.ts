@@ -10,7 +10,7 @@ import type { FormAction } from '../policy/permissions.js';
 import { fieldAccessAt, type FormAccess } from '../policy/policy-merge.js';
 import { PolicyService, type RowScopeFilter } from '../policy/policy.service.js';
 import type { CreateRecordDto, UpdateRecordDto } from './dto/records.dto.js';
-import { presentChanges, presentRecord, type StoredRecord } from './record-access.js';
+import { presentChanges, presentRecord, type StoredRecord, systemValues } from './record-access.js';
 import { type HistoryEntry, type RecordResponse, SYSTEM_FIELD_IDS } from './record-shape.js';
 import { RecordStore } from './record-store.js';
 import { normaliseDecimal } from './record-codec.js';
@@ -73,15 +73,22 @@ export class RecordsService {
     const { tx, form, store } = ctx;
     rejectSystemKeys(rawValues);
     const policy = fieldAccessAt(ctx.access, null);
+    const now = new Date().toISOString();
     const outcome = this.runtimes.runtime(form).validate({
       values: rawValues,
       mode: options.draft === true ? 'draft' : 'submit',
       locale: actor.locale,
       hidden: idsWith(policy, 'hidden'),
       readOnly: idsWith(policy, 'read_only'),
-      now: new Date().toISOString(),
+      now,
       timeZone: await this.timeZone(tx, actor.workspaceId),
       user: { id: actor.memberId },
+      system: {
+        owner_id: options.ownerId ?? actor.memberId,
+        created_by: actor.memberId,
+        created_at: now,
+        updated_at: now,
+      },
     });
     if (!outcome.ok)
       throw outcome.forbidden
@@ -192,6 +199,7 @@ export class RecordsService {
       now: new Date().toISOString(),
       timeZone: await this.timeZone(tx, actor.workspaceId),
       user: { id: actor.memberId },
+      system: systemValues(current),
     });
     if (!outcome.ok)
       throw outcome.forbidden
@@ -309,6 +317,7 @@ export class RecordsService {
         now: new Date().toISOString(),
         timeZone: await this.timeZone(tx, actor.workspaceId),
         user: { id: actor.memberId },
+        system: systemValues(record),
       });
       if (!outcome.ok) throw ApiError.validation(outcome.errors, 'The draft is not complete');
       const values = { ...outcome.values };
@@ -490,6 +499,43 @@ export class RecordsService {
       );
       values[field.id] = parts.format(Number(row?.last_value ?? 1));
     }
+  }
+
+  /**
+   * Formula fields that move when fields change outside a person's write (a
+   * flow's setField effects, which are not validated as user input): the new
+   * value of each formula whose value changes. Validation problems of the
+   * record itself are not the effect's to report; they leave formulas as stored.
+   */
+  async formulasAfter(
+    tx: Sql,
+    form: PublishedForm,
+    current: StoredRecord,
+    written: Readonly<Record<string, unknown>>,
+    actor: Actor,
+  ): Promise<Record<string, unknown>> {
+    const formulas = form.schema.fields.filter((f) => f.type === 'formula').map((f) => f.id);
+    if (formulas.length === 0) return {};
+    const values = { ...current.values, ...written };
+    const outcome = this.runtimes.runtime(form).validate({
+      values,
+      previous: values,
+      stage: current.stage,
+      mode: 'draft',
+      locale: actor.locale,
+      hidden: new Set(),
+      readOnly: new Set(),
+      now: new Date().toISOString(),
+      timeZone: await this.timeZone(tx, actor.workspaceId),
+      user: { id: actor.memberId },
+      system: systemValues(current),
+    });
+    if (!outcome.ok) return {};
+    return Object.fromEntries(
+      formulas
+        .filter((id) => !sameValue(current.values[id], outcome.values[id]))
+        .map((id) => [id, outcome.values[id] ?? null]),
+    );
   }
 
   private readonly zones = new Map<string, string>();

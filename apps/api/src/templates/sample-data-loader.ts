@@ -142,6 +142,15 @@ export class SampleDataLoader {
           now: record.createdAt,
           timeZone: 'Asia/Shanghai',
           user: { id: createdBy },
+          // formulas read them (an opportunity's sales cycle runs from created_at to closed_at)
+          system: {
+            owner_id: member(record.ownerId),
+            created_by: createdBy,
+            created_at: record.createdAt,
+            updated_at: record.updatedAt,
+            stage: record.stage,
+            stage_entered_at: record.stageEnteredAt,
+          },
         });
         if (!outcome.ok)
           throw ApiError.validation(
