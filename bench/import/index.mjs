@@ -58,7 +58,6 @@ async function startApi(root) {
         DATABASE_URL: databaseUrl(),
         JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
         LOG_LEVEL: 'warn',
-        TRELLIS_TEMPLATE: 'skip',
         TRELLIS_DATA_DIR: join(tmpdir(), 'trellis-bench-import'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -46,7 +46,6 @@ for (const backend of testEnv.queueBackends) {
       QUEUE_PREFIX: prefix,
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
       LOG_LEVEL: 'error',
-      TRELLIS_TEMPLATE: 'skip',
       TRELLIS_DATA_DIR: testEnv.scratchDir,
       QUEUE_LOCK_MS: '1500',
       OUTBOX_POLL_MS: '200',
@@ -427,7 +426,6 @@ describe('a worker on Redis', () => {
               DATABASE_URL: database.url,
               REDIS_URL: `redis://127.0.0.1:${port}`,
               JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-              TRELLIS_TEMPLATE: 'skip',
             },
             { waitForStart: false },
           );

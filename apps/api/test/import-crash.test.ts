@@ -81,7 +81,6 @@ describe('an import survives kill -9 of the API process in the middle of its com
     QUEUE_PREFIX: prefix,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'error',
-    TRELLIS_TEMPLATE: 'skip',
     TRELLIS_DATA_DIR: testEnv.scratchDir,
   });
   const start = async () => {

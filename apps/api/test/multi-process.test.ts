@@ -46,7 +46,6 @@ describe('two API processes and two workers on the same PostgreSQL and Redis', (
     QUEUE_PREFIX: prefix,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'error',
-    TRELLIS_TEMPLATE: 'skip',
     TRELLIS_SIGNUP: 'open',
     TRELLIS_DATA_DIR: testEnv.scratchDir,
     QUEUE_LOCK_MS: '1500',

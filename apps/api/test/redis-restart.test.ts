@@ -60,7 +60,6 @@ describe('Redis restarted between commit and enqueue', () => {
       REDIS_URL: `redis://127.0.0.1:${port}`,
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
       LOG_LEVEL: 'fatal',
-      TRELLIS_TEMPLATE: 'skip',
       TRELLIS_DATA_DIR: testEnv.scratchDir,
       TRELLIS_WORKER: 'in-process',
       OUTBOX_POLL_MS: '200',

@@ -39,7 +39,6 @@ export type AppConfig = {
   readonly designerDist: string | null;
   /** The shipped templates (one folder each, e.g. customer-follow-up), offered in the gallery. */
   readonly templatesDir: string;
-  readonly installTemplate: boolean;
   readonly reportStatementTimeoutMs: number;
   /**
    * After the first account (the instance owner), who may sign up without an
@@ -94,7 +93,6 @@ export const CONFIG_ENV_KEYS = [
   'OUTBOUND_ALLOW_HOSTS',
   'DESIGNER_DIST',
   'TEMPLATES_DIR',
-  'TRELLIS_TEMPLATE',
   'REPORT_STATEMENT_TIMEOUT_MS',
   'TRELLIS_SIGNUP',
   'TRELLIS_SQL_TRACE',
@@ -209,10 +207,6 @@ export function loadConfig(env: ConfigEnv, cwd: string = process.cwd()): AppConf
 
   const designerDistRaw = read('DESIGNER_DIST');
   const templatesDirRaw = read('TEMPLATES_DIR');
-  const template = read('TRELLIS_TEMPLATE') ?? 'install';
-  if (template !== 'install' && template !== 'skip') {
-    problems.push(`TRELLIS_TEMPLATE must be "install" or "skip" (got "${template}")`);
-  }
 
   const signup = read('TRELLIS_SIGNUP') ?? 'invite';
   if (signup !== 'invite' && signup !== 'open')
@@ -259,7 +253,6 @@ export function loadConfig(env: ConfigEnv, cwd: string = process.cwd()): AppConf
       templatesDirRaw === undefined
         ? resolve(import.meta.dirname, '..', '..', '..', '..', '..', 'templates')
         : resolve(cwd, templatesDirRaw),
-    installTemplate: template === 'install',
     reportStatementTimeoutMs: integer(
       read('REPORT_STATEMENT_TIMEOUT_MS'),
       15_000,

@@ -39,7 +39,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(queue === 'redis' && testEnv.redisUrl !== null ? { REDIS_URL: testEnv.redisUrl } : {}),
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'warn',
-    TRELLIS_TEMPLATE: 'skip',
     TRELLIS_DATA_DIR: testEnv.scratchDir,
     ...options.env,
   });

@@ -21,7 +21,6 @@ export async function startProduct(env: Record<string, string> = {}): Promise<E2
     DESIGNER_DIST: join(REPO_ROOT, 'apps', 'designer', 'dist'),
     TRELLIS_DATA_DIR: testEnv.scratchDir,
     TRELLIS_WORKER: 'in-process',
-    TRELLIS_TEMPLATE: 'skip',
     JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-012345',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
