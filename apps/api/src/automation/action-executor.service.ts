@@ -8,6 +8,7 @@ import {
   type RuleAction,
 } from '@trellis/rule-engine';
 import { pickText } from '../common/localized-text.js';
+import { own } from '../common/own.js';
 import { APP_CONFIG } from '../common/tokens.js';
 import type { AppConfig } from '../config/app-config.js';
 import { DatabaseService, type Sql } from '../database/database.service.js';
@@ -15,9 +16,11 @@ import { FlowRunnerService } from '../flows/flow-runner.service.js';
 import { FlowsService } from '../flows/flows.service.js';
 import { WorkspaceDirectoryLoader } from '../flows/workspace-directory.js';
 import { FormCatalogService, type PublishedForm } from '../forms/form-catalog.service.js';
+import { q } from '../forms/table-layout.js';
 import { MailService } from '../mail/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { presentRecord, type StoredRecord } from '../records/record-access.js';
+import { toDbParam } from '../records/record-codec.js';
 import { RecordStore } from '../records/record-store.js';
 import { type Actor, RecordsService, versionConflict } from '../records/records.service.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
@@ -27,6 +30,7 @@ import { AutomationClock } from './automation-clock.js';
 import { chooseOwner } from './owner-assignment.js';
 import { interpolate, recordData, summaryOf } from './record-data.js';
 import { recipientDetails, resolveTargets } from './recipients.js';
+import { collapseRelations, collapseValue, RelatedData, relationIdOf } from './related-data.js';
 import type { StoredRule } from './rule-catalog.service.js';
 
 /** Everything an action needs to know about the run it belongs to. */
@@ -76,6 +80,7 @@ export class ActionExecutor {
     private readonly mail: MailService,
     private readonly webhooks: WebhooksService,
     private readonly clock: AutomationClock,
+    private readonly related: RelatedData,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -120,11 +125,11 @@ export class ActionExecutor {
   ): Promise<Record<string, unknown>> {
     switch (action.type) {
       case 'set_field':
-        return this.setField(tx, c, action.field, action.value);
+        return this.setField(tx, c, action.field, collapseValue(action.value));
       case 'assign_owner':
         return this.assignOwner(tx, c, action);
       case 'create_record':
-        return this.createRecord(tx, c, action.form, action.values);
+        return this.createRecord(tx, c, action.form, collapseRelations(action.values));
       case 'notify':
         return this.notify(tx, c, action);
       case 'escalate':
@@ -144,6 +149,12 @@ export class ActionExecutor {
     return c.recordId;
   }
 
+  /**
+   * `set_field` on the record, or on a related one with `relation.field` (the template's
+   * "customer.status" from an opportunity or a contract). Fields the form marks read-only are
+   * stamped by automations (first contact time, stalled flag, SLA breach): people may not type
+   * them, so they are written directly, as the flow runner writes its own `setField` effects.
+   */
   private async setField(
     tx: Sql,
     c: ActionContext,
@@ -151,17 +162,74 @@ export class ActionExecutor {
     value: unknown,
   ): Promise<Record<string, unknown>> {
     const recordId = this.requireRecord(c);
-    const ctx = await this.records.context(tx, c.author, c.rule.formId, 'update');
+    const dot = field.indexOf('.');
+    if (dot < 0) return this.writeField(tx, c, c.rule.formId, recordId, field, value);
+    const relationId = field.slice(0, dot);
+    const target = field.slice(dot + 1);
+    const ctx = await this.records.context(tx, c.author, c.rule.formId, 'read');
+    const current = await this.records.findVisible(ctx, c.author, recordId);
+    const relation = ctx.form.schema.fields.find((f) => f.id === relationId) as
+      { type?: string; relation?: { formId?: string } } | undefined;
+    const relatedFormKey = relation?.type === 'relation' ? relation.relation?.formId : undefined;
+    if (relatedFormKey === undefined)
+      throw new ActionError('FIELD_NOT_FOUND', `${relationId} is not a relation field of the form`);
+    const [related] = await tx.query<{ id: string }>(
+      `SELECT id FROM form WHERE app_id = $1 AND (key = $2 OR id::text = $2) AND published_version IS NOT NULL`,
+      [c.rule.appId, relatedFormKey],
+    );
+    if (related === undefined)
+      throw new ActionError('FORM_NOT_FOUND', `The app has no published form "${relatedFormKey}"`);
+    const relatedId = relationIdOf(current.values[relationId]);
+    if (relatedId === null) return { field, unchanged: true, reason: 'no related record' };
+    return this.writeField(tx, c, related.id, relatedId, target, value);
+  }
+
+  private async writeField(
+    tx: Sql,
+    c: ActionContext,
+    formId: string,
+    recordId: string,
+    field: string,
+    value: unknown,
+  ): Promise<Record<string, unknown>> {
+    const ctx = await this.records.context(tx, c.author, formId, 'update');
     const current = await this.records.findVisible(ctx, c.author, recordId, { forUpdate: true });
-    const after = await this.records.change(ctx, c.author, recordId, current.version, {
-      [field]: value,
+    const definition = ctx.form.schema.fields.find((f) => f.id === field) as
+      { readOnly?: unknown } | undefined;
+    const storage = own(ctx.form.layout.fields, field);
+    const stamped =
+      definition?.readOnly !== undefined &&
+      definition.readOnly !== false &&
+      storage?.storage === 'column';
+    if (!stamped) {
+      const after = await this.records.change(ctx, c.author, recordId, current.version, {
+        [field]: value,
+      });
+      return {
+        field,
+        from: current.values[field] ?? null,
+        to: after.values[field] ?? null,
+        version: after.version,
+      };
+    }
+    const update = await tx.execute(
+      `UPDATE ${ctx.store.table} SET ${q(storage.column)} = $3::${storage.sqlType}, version = version + 1, updated_at = now()
+        WHERE id = $1 AND version = $2 AND deleted_at IS NULL`,
+      [recordId, current.version, toDbParam(storage, value)],
+    );
+    if (update.affected !== 1) throw versionConflict(current.version);
+    const after = await this.records.load(tx, ctx.store, recordId);
+    const changes = [
+      { field, from: current.values[field] ?? null, to: after.values[field] ?? null },
+    ];
+    await this.records.writeHistory(tx, ctx.form, after, c.author, 'update', changes, {
+      automation: { ruleId: c.rule.id, action: 'set_field' },
     });
-    return {
-      field,
-      from: current.values[field] ?? null,
-      to: after.values[field] ?? null,
-      version: after.version,
-    };
+    await this.records.emit(tx, ctx.form, after, c.author, 'record.updated', {
+      changes,
+      previous: current.values,
+    });
+    return { field, from: changes[0]?.from, to: changes[0]?.to, version: after.version };
   }
 
   private async assignOwner(
@@ -291,7 +359,10 @@ export class ActionExecutor {
   ): Promise<Record<string, unknown>> {
     const current = c.recordId === null ? null : await this.currentRecord(tx, c);
     const directory = await this.directories.load(tx, c.rule.workspaceId);
-    const data = current === null ? c.record : recordData(current.record);
+    const data =
+      current === null
+        ? c.record
+        : await this.related.expand(c.rule, recordData(current.record), action, tx);
     const members = resolveTargets(action.to, directory, current?.ownerId ?? null);
     const recipients = await recipientDetails(tx, members);
     let sent = 0;
@@ -340,7 +411,10 @@ export class ActionExecutor {
         'Nobody to escalate to (the owner has no manager, or the target is not active)',
       );
     const recipients = await recipientDetails(tx, members);
-    const data = current === null ? c.record : recordData(current.record);
+    const data =
+      current === null
+        ? c.record
+        : await this.related.expand(c.rule, recordData(current.record), action, tx);
     const summary = current === null ? '' : summaryOf(current.form, current.record.values);
     for (const r of recipients) {
       const en = r.locale.startsWith('en');

@@ -22,6 +22,7 @@ import { WebhooksController } from '../webhooks/webhooks.controller.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { ActionExecutor } from './action-executor.service.js';
 import { AutomationClock } from './automation-clock.js';
+import { RelatedData } from './related-data.js';
 import { AutomationRuntime } from './automation-runtime.service.js';
 import { JOB_BUS } from './automation.tokens.js';
 import { JobBus } from './job-bus.js';
@@ -85,6 +86,7 @@ import { TimerService } from './timer.service.js';
     OutboxRelay,
     RuleCatalog,
     RuleRunner,
+    RelatedData,
     RunExecutor,
     ActionExecutor,
     TimerService,

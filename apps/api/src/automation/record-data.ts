@@ -1,24 +1,11 @@
 import type { RecordData } from '@trellis/rule-engine';
 import type { PublishedForm } from '../forms/form-catalog.service.js';
-import type { StoredRecord } from '../records/record-access.js';
+import { type StoredRecord, systemValues } from '../records/record-access.js';
 import type { OutboxEventJob } from './queues.js';
 
 /** A stored record as rule data: field values plus the system fields rules may read. */
 export function recordData(record: StoredRecord): Record<string, unknown> {
-  return {
-    ...record.values,
-    id: record.id,
-    owner_id: record.ownerId,
-    created_by: record.createdBy,
-    created_at: record.createdAt,
-    updated_at: record.updatedAt,
-    stage: record.stage,
-    stage_entered_at: record.stageEnteredAt,
-    version: record.version,
-    is_draft: record.isDraft,
-    submitted_at: record.submittedAt,
-    deleted_at: record.deletedAt,
-  };
+  return { ...record.values, ...systemValues(record) };
 }
 
 type Change = { field: string; from: unknown; to: unknown };
@@ -75,15 +62,33 @@ export function summaryOf(form: PublishedForm, values: Readonly<Record<string, u
   return '';
 }
 
-/** `{{field}}` placeholders in a notification text, filled from the record (plain text, never markup). */
+/**
+ * `{field}` or `{{field}}` placeholders in a notification text, filled from the record (plain
+ * text, never markup); `{customer.company_name}` reads a related record the rule data carries.
+ */
 export function interpolate(text: string, data: RecordData): string {
-  return text.replace(/\{\{\s*([a-z][a-z0-9_]{0,62})\s*\}\}/g, (_m, field: string) => {
-    const value = data[field];
+  const fill = (_m: string, doubled: string | undefined, single: string | undefined) => {
+    let value: unknown = data;
+    for (const segment of (doubled ?? single ?? '').split('.')) {
+      if (!isObject(value) || !Object.hasOwn(value, segment)) return '';
+      value = value[segment];
+    }
     if (value === null || value === undefined) return '';
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
       return String(value);
+    if (isObject(value) && typeof value['id'] === 'string') return summaryOfData(value);
     return JSON.stringify(value);
-  });
+  };
+  const path = '\\s*([a-z][a-z0-9_]{0,62}(?:\\.[a-z][a-z0-9_]{0,62}){0,3})\\s*';
+  // one pass, so a filled-in value is never read as a placeholder itself
+  return text.replace(new RegExp(`\\{\\{${path}\\}\\}|\\{${path}\\}`, 'g'), fill);
+}
+
+/** A related record in a text: its first non-empty text value. */
+function summaryOfData(value: Record<string, unknown>): string {
+  for (const v of Object.values(value))
+    if (typeof v === 'string' && v.trim() !== '' && !/^[0-9a-f-]{36}$/i.test(v)) return v;
+  return String(value['id']);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -17,6 +17,7 @@ import { AutomationClock } from './automation-clock.js';
 import type { LogicalJob } from './job-bus.js';
 import type { OutboxEventJob } from './queues.js';
 import { eventBeforeData, eventRecordData } from './record-data.js';
+import { RelatedData } from './related-data.js';
 import { RuleCatalog, type StoredRule } from './rule-catalog.service.js';
 import { RunExecutor, type RunTrigger } from './run-executor.service.js';
 
@@ -49,6 +50,7 @@ export class RuleRunner {
     private readonly calendars: CalendarsService,
     private readonly runs: RunExecutor,
     private readonly clock: AutomationClock,
+    private readonly related: RelatedData,
   ) {}
 
   async handleEvent(job: LogicalJob<OutboxEventJob>, finalAttempt: boolean): Promise<void> {
@@ -58,7 +60,13 @@ export class RuleRunner {
     const rules = await this.catalog.forForm(event.formId);
     if (rules.length === 0) return;
     const formKey = rules[0]?.formKey ?? '';
-    const record = eventRecordData(event, await this.systemFields(rules, event));
+    const first = rules[0];
+    if (first === undefined) return;
+    const record = await this.related.expand(
+      first,
+      eventRecordData(event, await this.systemFields(rules, event)),
+      rules.map((r) => r.definition),
+    );
     const ruleEvent: RuleEvent =
       type === 'record_updated'
         ? {
@@ -248,8 +256,9 @@ export class RuleRunner {
     created_by?: string | null;
     stage_entered_at?: string | null;
   }> {
-    if (event.type === 'record.created' || event.formId === null || event.recordId === null)
-      return {};
+    // also on creation: the event's payload has no stage_entered_at, and timers counting from it
+    // ("7 days in the same stage") are armed by the record.created event
+    if (event.formId === null || event.recordId === null) return {};
     const needed = rules.some((r) => {
       const text = JSON.stringify(r.definition);
       return (

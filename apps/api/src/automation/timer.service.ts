@@ -17,6 +17,7 @@ import { RecordsService } from '../records/records.service.js';
 import { classifyError } from './action-error.js';
 import { systemActor } from './actors.js';
 import { AutomationClock } from './automation-clock.js';
+import { RelatedData } from './related-data.js';
 import { JOB_BUS } from './automation.tokens.js';
 import { JobBus, type LogicalJob } from './job-bus.js';
 import { PgListener } from './pg-listener.service.js';
@@ -70,6 +71,7 @@ export class TimerService {
     private readonly runner: RuleRunner,
     private readonly runs: RunExecutor,
     private readonly clock: AutomationClock,
+    private readonly related: RelatedData,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
@@ -288,7 +290,7 @@ export class TimerService {
       await this.finish(timer.id, claim, 'cancelled', 'the record is gone');
       return;
     }
-    const data = recordData(record);
+    const data = await this.related.expand(rule, recordData(record), rule.definition);
     const calendar = await this.runner.calendarFor(rule.workspaceId, record.ownerId);
     const triggerKey = `timer_${timer.id}_${timer.due_at.getTime()}`;
     const result = matchRules(
@@ -381,7 +383,7 @@ export class TimerService {
         rows.map((row) => store.toRecord(row)),
       );
       for (const record of page) {
-        const data = recordData(record);
+        const data = await this.related.expand(rule, recordData(record), rule.definition);
         const calendar = await this.runner.calendarFor(rule.workspaceId, record.ownerId);
         const triggerKey = `cron_${timer.id}_${dueMs}_${record.id}`;
         const result = matchRules(

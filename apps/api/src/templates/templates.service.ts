@@ -162,6 +162,7 @@ export class TemplatesService {
       created.forms = await this.addForms(tx, auth, bundle, ids, bundle.forms, progress);
       created.flows = await this.putFlows(tx, auth, bundle, ids, bundle.flows, progress);
       created.roles = await this.putRoles(tx, auth, bundle, ids);
+      await this.grantAdmin(tx, auth, bundle);
       created.rules = await this.addRules(tx, auth, bundle, ids, bundle.rules, progress);
       created.reports = await this.addReports(tx, auth, bundle, ids, bundle.reports, progress);
       created.dashboards = await this.addDashboards(tx, auth, bundle, ids, bundle.dashboards);
@@ -470,6 +471,22 @@ export class TemplatesService {
     await keepOrder(tx, 'role', inserted);
     await this.cache.invalidate(tx, ['roles:*']);
     return created;
+  }
+
+  /**
+   * The member who installs a template administers it: they get the bundle's `admin` role when it
+   * has one. Their rules run as them, and the template's flows let automations move records with
+   * that role (for example the lead's fast qualification by score).
+   */
+  private async grantAdmin(tx: Sql, auth: AuthContext, bundle: Bundle): Promise<void> {
+    if (!bundle.roles.some((r) => r.key === 'admin')) return;
+    const granted = await tx.query(
+      `INSERT INTO member_role (member_id, role_id)
+       SELECT $2, id FROM role WHERE workspace_id = $1 AND key = 'admin'
+       ON CONFLICT DO NOTHING RETURNING role_id`,
+      [auth.workspaceId, auth.memberId],
+    );
+    if (granted.length > 0) await this.cache.invalidate(tx, [directoryKey(auth.workspaceId)]);
   }
 
   /** Rules are saved as data (checked against the app, never run); pools name teams by id. */
