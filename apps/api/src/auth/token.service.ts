@@ -20,9 +20,19 @@ export type AccessClaims = {
 
 export class InvalidTokenError extends Error {}
 
+/** How many verified access tokens each process remembers (oldest forgotten first). */
+const VERIFIED_TOKENS = 10_000;
+
 @Injectable()
 export class TokenService {
   private readonly key: Uint8Array;
+  /**
+   * Access tokens whose signature, issuer and audience were checked, with their
+   * claims and expiry. A token is an immutable string, so checking it again
+   * gives the same answer until it expires; revocation is the auth guard's
+   * check of the token version and membership, done on every request.
+   */
+  private readonly verified = new Map<string, { claims: AccessClaims; expiresAt: number }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     if (config.jwtSecret === null) throw new Error('JWT secret is not resolved');
@@ -50,6 +60,24 @@ export class TokenService {
 
   /** Verifies signature (HS256 only: "none" and other algorithms are refused), issuer, audience and expiry. */
   async verifyAccess(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      if (Date.now() < known.expiresAt) return known.claims;
+      this.verified.delete(token);
+      throw new InvalidTokenError('token expired');
+    }
+    const { claims, expiresAt } = await this.verifySignedToken(token);
+    if (this.verified.size >= VERIFIED_TOKENS) {
+      const oldest = this.verified.keys().next();
+      if (oldest.done !== true) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, { claims, expiresAt });
+    return claims;
+  }
+
+  private async verifySignedToken(
+    token: string,
+  ): Promise<{ claims: AccessClaims; expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
@@ -57,16 +85,17 @@ export class TokenService {
         audience: TOKEN_AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      const { sub, mid, ws, tv } = payload;
+      const { sub, mid, ws, tv, exp } = payload;
       if (
         typeof sub !== 'string' ||
         typeof mid !== 'string' ||
         typeof ws !== 'string' ||
-        typeof tv !== 'number'
+        typeof tv !== 'number' ||
+        typeof exp !== 'number'
       ) {
         throw new InvalidTokenError('token is missing claims');
       }
-      return { sub, mid, ws, tv };
+      return { claims: { sub, mid, ws, tv }, expiresAt: exp * 1000 };
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token expired');

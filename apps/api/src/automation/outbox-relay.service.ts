@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, APP_LOGGER } from '../common/tokens.js';
@@ -23,6 +24,12 @@ type OutboxRow = {
 };
 
 const BATCH = 500;
+/**
+ * When events keep arriving while a batch is relayed, wait this long before
+ * the next claim so that a burst travels as one batch (one claim, one
+ * enqueue, one mark) instead of one event at a time.
+ */
+const COALESCE_MS = 10;
 const COLUMNS = `o.id, o.event_id, o.workspace_id, o.app_id, o.form_id, o.record_id, o.type, o.payload, o.depth, o.created_at`;
 
 /**
@@ -81,7 +88,12 @@ export class OutboxRelay {
     await this.draining?.catch(() => undefined);
   }
 
-  /** Drains until the outbox is empty (coalesces concurrent wake-ups). */
+  /**
+   * Drains until the outbox is empty (coalesces concurrent wake-ups). A batch
+   * smaller than the limit took every row committed before its claim; rows
+   * committed later announce themselves with their own notification, which
+   * lands here as `again`.
+   */
   kick(): void {
     if (!this.running) return;
     if (this.draining !== null) {
@@ -92,10 +104,11 @@ export class OutboxRelay {
       do {
         this.again = false;
         try {
-          while (this.running && (await this.drainOnce()) > 0);
+          while (this.running && (await this.drainOnce()) === BATCH);
         } catch (error) {
           this.logFailure(error);
         }
+        if (this.again && this.running) await delay(COALESCE_MS);
       } while (this.again && this.running);
     })().finally(() => {
       this.draining = null;

@@ -16,27 +16,29 @@ type ChildField = Extract<FieldStorage, { storage: 'child' }>;
 /** How a published form's records are read and written; every identifier comes from the stored layout. */
 export class RecordStore {
   readonly table: string;
+  // a published form's layout never changes: split it once, not once per row
+  private readonly columnFields: Array<[string, ColumnField]>;
+  private readonly joinFields: Array<[string, JoinField]>;
+  private readonly childFields: Array<[string, ChildField]>;
 
   constructor(readonly form: PublishedForm) {
     this.table = tableRef(form.layout.schema, form.layout.table);
+    const fields = Object.entries(form.layout.fields);
+    this.columnFields = fields.filter((e): e is [string, ColumnField] => e[1].storage === 'column');
+    this.joinFields = fields.filter((e): e is [string, JoinField] => e[1].storage === 'join');
+    this.childFields = fields.filter((e): e is [string, ChildField] => e[1].storage === 'child');
   }
 
   columns(): Array<[string, ColumnField]> {
-    return Object.entries(this.form.layout.fields).filter(
-      (e): e is [string, ColumnField] => e[1].storage === 'column',
-    );
+    return this.columnFields;
   }
 
   joins(): Array<[string, JoinField]> {
-    return Object.entries(this.form.layout.fields).filter(
-      (e): e is [string, JoinField] => e[1].storage === 'join',
-    );
+    return this.joinFields;
   }
 
   children(): Array<[string, ChildField]> {
-    return Object.entries(this.form.layout.fields).filter(
-      (e): e is [string, ChildField] => e[1].storage === 'child',
-    );
+    return this.childFields;
   }
 
   /** The SELECT list for a record: system columns, field columns, and ids of multiple relations. */
